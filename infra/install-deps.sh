@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# install-deps.sh -- install the Debian packages and Kafka jars PUPNS needs.
+# Idempotent: installs only what is missing. Needs root (or sudo).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+PKGS=(build-essential pkg-config git curl ca-certificates
+      librdkafka-dev libpq-dev libulfius-dev libjansson-dev libhiredis-dev
+      libsodium-dev libgd-dev libhpdf-dev libqrencode-dev libcmocka-dev
+      libmicrohttpd-dev liborcania-dev libyder-dev
+      postgresql postgresql-client redis-server redis-tools
+      openjdk-17-jre-headless maven kafkacat wrk valgrind cppcheck
+      python3-jsonschema python3-yaml)
+
+missing=()
+for p in "${PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "install-deps: installing ${missing[*]}" >&2
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -q || true
+    $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+"$here/kafka/fetch-kafka.sh"
