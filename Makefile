@@ -1,0 +1,106 @@
+# PUPNS -- build, run, test, bench. See README.md.
+#
+#   make run     install what is missing, build, start the local stack, print the portal address
+#   make test    same set-up on private ports, then every test; last line "N passed, N failed"
+#   make stop    stop the local stack
+#   make bench   all benchmarks (results in docs/BENCHMARKS.md)
+
+CC      ?= cc
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+PKGS    := rdkafka libpq jansson hiredis libsodium
+INCS    := -Ilibcommon $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lulfius -lorcania -lyder -lmicrohttpd -lpthread -lm
+
+# Two flavours: rel (optimised) and asan (ASan+UBSan, what the tests run).
+ifeq ($(SAN),1)
+  FLAVOUR := asan
+  OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else
+  FLAVOUR := rel
+  OPT     := -O2 -g
+endif
+B       := build/$(FLAVOUR)
+CFLAGS  += $(CSTD) $(WARN) $(OPT) $(INCS) -MMD -MP
+LDFLAGS += $(OPT)
+
+COMMON_SRC := $(wildcard libcommon/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
+COMMON_LIB := $(B)/libcommon.a
+
+SERVICES   := gateway identity ctl
+SERVICE_BINS := $(SERVICES:%=$(B)/bin/pupns-%)
+TOOL_BINS  := $(B)/bin/pupns-seed $(B)/bin/pupns-rr-bench
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+ITEST_SRC  := $(wildcard tests/integration/itest_*.c)
+ITEST_BINS := $(ITEST_SRC:tests/integration/%.c=$(B)/tests/%)
+
+.PHONY: all build deps run stop test test-unit bench bench-lookup seed lint clean format-check
+all build: $(SERVICE_BINS) $(TOOL_BINS) $(UNIT_BINS) $(ITEST_BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(COMMON_LIB): $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+.SECONDEXPANSION:
+$(B)/bin/pupns-%: $$(patsubst %.c,$(B)/%.o,$$(wildcard services/$$*/*.c)) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/bin/pupns-seed: $(B)/services/identity/seed/seed.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/bin/pupns-rr-bench: $(B)/tests/bench/rr_bench.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+$(B)/tests/itest_%: $(B)/tests/integration/itest_%.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+deps:
+	@./infra/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory -j2 build
+	@./infra/stack/run.sh
+
+stop:
+	@./infra/stack/run.sh stop
+
+test: deps
+	@$(MAKE) --no-print-directory -j2 build
+	@$(MAKE) --no-print-directory -j2 build SAN=1
+	@./tests/run.sh
+
+test-unit:
+	@$(MAKE) --no-print-directory build SAN=1
+	@./tests/run.sh unit
+
+seed: build
+	@./infra/stack/seed.sh $(or $(N),10000)
+
+bench: bench-lookup
+
+bench-lookup: deps
+	@$(MAKE) --no-print-directory -j2 build
+	@./tests/bench/bench_lookup.sh
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --suppress=missingIncludeSystem --inline-suppr -Ilibcommon libcommon services
+
+clean:
+	rm -rf build
