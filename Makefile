@@ -47,6 +47,7 @@ $(COMMON_LIB): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
+.SECONDARY:
 .SECONDEXPANSION:
 $(B)/bin/pupns-%: $$(patsubst %.c,$(B)/%.o,$$(wildcard services/$$*/*.c)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)

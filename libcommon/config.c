@@ -1,0 +1,95 @@
+/* config.c -- the settings table and its loader. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef enum { CFG_STR, CFG_INT } cfg_type;
+
+typedef struct {
+    const char *env;
+    cfg_type type;
+    size_t offset;
+    size_t size;        /* buffer size for strings */
+    long min, max;      /* bounds for integers */
+    const char *def;    /* default, as text */
+    const char *help;
+} cfg_entry;
+
+#define STR(field, env, def, help) \
+    { env, CFG_STR, offsetof(pc_config, field), sizeof(((pc_config *)0)->field), 0, 0, def, help }
+#define INT(field, env, min, max, def, help) \
+    { env, CFG_INT, offsetof(pc_config, field), 0, min, max, def, help }
+
+static const cfg_entry cfg_table[] = {
+    STR(kafka_brokers, "PUPNS_KAFKA_BROKERS", "127.0.0.1:15403", "Kafka bootstrap servers"),
+    STR(pg_url, "PUPNS_PG_URL", "postgresql://pupns_%s@127.0.0.1:15401/pupns",
+        "PostgreSQL URL (the service's own role)"),
+    STR(redis_url, "PUPNS_REDIS_URL", "redis://127.0.0.1:15402/0", "Redis URL"),
+    STR(http_bind, "PUPNS_HTTP_BIND", "127.0.0.1", "gateway listen address (IPv4)"),
+    INT(http_port, "PUPNS_HTTP_PORT", 1, 65535, "8080", "gateway listen port"),
+    INT(http_max_connections, "PUPNS_HTTP_MAX_CONNECTIONS", 1, 100000, "1024",
+        "gateway concurrent connection limit"),
+    INT(http_conn_timeout_s, "PUPNS_HTTP_CONN_TIMEOUT", 1, 3600, "30",
+        "idle HTTP connection timeout, seconds"),
+    INT(http_max_body, "PUPNS_HTTP_MAX_BODY", 1024, 16777216, "65536", "maximum request body, bytes"),
+    STR(static_dir, "PUPNS_STATIC_DIR", "services/gateway/www", "web portal files"),
+    STR(instance_id, "PUPNS_INSTANCE_ID", "", "unique instance name (default host-pid)"),
+    INT(request_timeout_ms, "PUPNS_REQUEST_TIMEOUT_MS", 50, 120000, "3000",
+        "how long the gateway waits for a service reply"),
+    INT(reply_retention_ms, "PUPNS_REPLY_RETENTION_MS", 60000, 604800000, "3600000",
+        "retention of per-instance reply topics"),
+    INT(batch_max, "PUPNS_BATCH_MAX", 1, 10000, "256", "messages a service handles per batch"),
+    STR(log_level, "PUPNS_LOG_LEVEL", "info", "debug, info, warn or error"),
+};
+
+static pc_status cfg_set(pc_config *c, const cfg_entry *e, const char *text, const char *service,
+                         char *errstr, size_t errlen) {
+    char *field = (char *)c + e->offset;
+    if (e->type == CFG_STR) {
+        /* A default may name the service with one "%s". */
+        const char *pct = text == e->def ? strstr(text, "%s") : NULL;
+        int n = pct ? snprintf(field, e->size, "%.*s%s%s", (int)(pct - text), text, service, pct + 2)
+                    : snprintf(field, e->size, "%s", text);
+        if (n < 0 || (size_t)n >= e->size) {
+            snprintf(errstr, errlen, "%s is too long (max %zu bytes)", e->env, e->size - 1);
+            return PC_EINVAL;
+        }
+        return PC_OK;
+    }
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < e->min || v > e->max) {
+        snprintf(errstr, errlen, "%s must be an integer in [%ld, %ld]", e->env, e->min, e->max);
+        return PC_EINVAL;
+    }
+    *(int *)field = (int)v;
+    return PC_OK;
+}
+
+pc_status pc_config_load(pc_config *c, const char *service, char *errstr, size_t errlen) {
+    memset(c, 0, sizeof *c);
+    snprintf(c->service, sizeof c->service, "%s", service);
+    for (size_t i = 0; i < sizeof cfg_table / sizeof cfg_table[0]; i++) {
+        const cfg_entry *e = &cfg_table[i];
+        const char *env = getenv(e->env);
+        pc_status st = cfg_set(c, e, env && *env ? env : e->def, service, errstr, errlen);
+        if (st != PC_OK) return st;
+    }
+    if (!c->instance_id[0]) {
+        char host[64] = "host";
+        gethostname(host, sizeof host - 1);
+        snprintf(c->instance_id, sizeof c->instance_id, "%s-%s-%ld", service, host, (long)getpid());
+    }
+    return PC_OK;
+}
+
+void pc_config_usage(FILE *out) {
+    for (size_t i = 0; i < sizeof cfg_table / sizeof cfg_table[0]; i++)
+        fprintf(out, "  %-28s %-46s %s\n", cfg_table[i].env,
+                cfg_table[i].def[0] ? cfg_table[i].def : "-", cfg_table[i].help);
+}

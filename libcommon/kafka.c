@@ -1,0 +1,327 @@
+/* kafka.c -- producer, consumer and admin helpers over librdkafka. */
+#include "kafka.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+struct pc_producer {
+    pthread_rwlock_t lock; /* write-held only while replacing rk after a fatal error */
+    rd_kafka_t *rk;
+    pc_config cfg;
+    pc_producer_profile profile;
+    pthread_t poller;
+    atomic_int running;
+    atomic_int fatal;
+};
+
+typedef struct {
+    pc_delivery_fn fn;
+    void *opaque;
+} delivery_ctx;
+
+pc_status pc_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *errstr,
+                              size_t errlen) {
+    for (; kv[0]; kv += 2)
+        if (rd_kafka_conf_set(conf, kv[0], kv[1], errstr, errlen) != RD_KAFKA_CONF_OK)
+            return PC_EINVAL;
+    return PC_OK;
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
+    (void)opaque;
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        char why[512];
+        rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, why, sizeof why);
+        PC_ERROR("fatal kafka error %s: %s; the producer will be recreated",
+                 rd_kafka_err2name(orig), why);
+        pc_producer *p = rd_kafka_opaque(rk);
+        if (p) atomic_store(&p->fatal, 1);
+        return;
+    }
+    /* Transport errors are retried by librdkafka itself: note them only. */
+    PC_WARN("kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+    (void)rk;
+    (void)opaque;
+    delivery_ctx *d = m->_private;
+    if (m->err)
+        PC_WARN("delivery to %s failed: %s", rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+    if (d) {
+        d->fn(d->opaque, m->err ? PC_ERROR : PC_OK);
+        free(d);
+    }
+}
+
+static rd_kafka_t *producer_create(pc_producer *p, char *errstr, size_t errlen) {
+    const char *kv[] = {
+        "bootstrap.servers", p->cfg.kafka_brokers,
+        "client.id", p->cfg.instance_id,
+        "enable.idempotence", "true",
+        "acks", "all",
+        "socket.nagle.disable", "true",
+        "linger.ms", p->profile == PC_PRODUCER_LOW_LATENCY ? "0" : "20",
+        "message.timeout.ms", "60000",
+        "compression.type", p->profile == PC_PRODUCER_LOW_LATENCY ? "none" : "lz4",
+        NULL,
+    };
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (pc_kafka_conf_apply(conf, kv, errstr, errlen) != PC_OK) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_opaque(conf, p);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errlen);
+    if (!rk) rd_kafka_conf_destroy(conf);
+    return rk;
+}
+
+/* Replaces a producer that hit a fatal idempotence error. Messages still in
+ * the old one are failed back to their owners through their callbacks. */
+static void producer_recreate(pc_producer *p) {
+    char err[512];
+    pthread_rwlock_wrlock(&p->lock);
+    rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(p->rk, 0);
+    rd_kafka_t *fresh = producer_create(p, err, sizeof err);
+    if (fresh) {
+        rd_kafka_destroy(p->rk);
+        p->rk = fresh;
+        atomic_store(&p->fatal, 0);
+        PC_INFO("producer recreated after fatal error");
+    } else {
+        PC_ERROR("cannot recreate producer: %s", err);
+    }
+    pthread_rwlock_unlock(&p->lock);
+}
+
+static void *producer_poll_loop(void *arg) {
+    pc_producer *p = arg;
+    while (atomic_load(&p->running)) {
+        if (atomic_load(&p->fatal)) {
+            producer_recreate(p);
+            if (atomic_load(&p->fatal)) usleep(500 * 1000);
+        }
+        pthread_rwlock_rdlock(&p->lock);
+        rd_kafka_poll(p->rk, 50);
+        pthread_rwlock_unlock(&p->lock);
+    }
+    return NULL;
+}
+
+pc_producer *pc_producer_new(const pc_config *cfg, pc_producer_profile profile, char *errstr,
+                             size_t errlen) {
+    pc_producer *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(errstr, errlen, "out of memory");
+        return NULL;
+    }
+    p->cfg = *cfg;
+    p->profile = profile;
+    pthread_rwlock_init(&p->lock, NULL);
+    p->rk = producer_create(p, errstr, errlen);
+    if (!p->rk) goto fail;
+    atomic_store(&p->running, 1);
+    if (pthread_create(&p->poller, NULL, producer_poll_loop, p) != 0) {
+        snprintf(errstr, errlen, "cannot start producer poll thread");
+        rd_kafka_destroy(p->rk);
+        goto fail;
+    }
+    return p;
+fail:
+    pthread_rwlock_destroy(&p->lock);
+    free(p);
+    return NULL;
+}
+
+pc_status pc_producer_send(pc_producer *p, const char *topic, int32_t partition, const char *key,
+                           const void *value, size_t len, pc_delivery_fn fn, void *opaque) {
+    delivery_ctx *d = NULL;
+    if (fn) {
+        d = malloc(sizeof *d);
+        if (!d) return PC_ERROR;
+        d->fn = fn;
+        d->opaque = opaque;
+    }
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    pthread_rwlock_rdlock(&p->lock);
+    for (int attempt = 0; attempt < 100; attempt++) {
+        err = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+                                RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
+                                RD_KAFKA_V_VALUE((void *)value, len),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(d),
+                                RD_KAFKA_V_END);
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
+        rd_kafka_poll(p->rk, 10); /* let deliveries drain the queue */
+    }
+    pthread_rwlock_unlock(&p->lock);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return PC_OK;
+    free(d);
+    PC_WARN("produce to %s failed: %s", topic, rd_kafka_err2str(err));
+    if (err == RD_KAFKA_RESP_ERR__FATAL) atomic_store(&p->fatal, 1);
+    return err == RD_KAFKA_RESP_ERR__QUEUE_FULL ? PC_ELIMIT : PC_ERROR;
+}
+
+int pc_producer_outstanding(pc_producer *p) {
+    pthread_rwlock_rdlock(&p->lock);
+    int n = rd_kafka_outq_len(p->rk);
+    pthread_rwlock_unlock(&p->lock);
+    return n;
+}
+
+pc_status pc_producer_flush(pc_producer *p, int timeout_ms) {
+    /* The poll thread serves the callbacks; here we only wait for the queue to empty. */
+    for (int waited = 0; pc_producer_outstanding(p) > 0; waited += 1) {
+        if (waited >= timeout_ms) return PC_ETIMEDOUT;
+        usleep(1000);
+    }
+    return PC_OK;
+}
+
+void pc_producer_free(pc_producer *p) {
+    if (!p) return;
+    if (pc_producer_flush(p, 5000) != PC_OK)
+        PC_WARN("%d messages undelivered at shutdown", pc_producer_outstanding(p));
+    atomic_store(&p->running, 0);
+    pthread_join(p->poller, NULL);
+    rd_kafka_destroy(p->rk);
+    pthread_rwlock_destroy(&p->lock);
+    free(p);
+}
+
+pc_status pc_kafka_create_topic(pc_producer *p, const char *name, int partitions, long retention_ms,
+                                char *errstr, size_t errlen) {
+    char retention[32];
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(name, partitions, 1, errstr, errlen);
+    if (!nt) return PC_EINVAL;
+    if (retention_ms > 0) {
+        snprintf(retention, sizeof retention, "%ld", retention_ms);
+        rd_kafka_NewTopic_set_config(nt, "retention.ms", retention);
+    }
+    pc_status st = PC_ERROR;
+    pthread_rwlock_rdlock(&p->lock);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(p->rk);
+    rd_kafka_CreateTopics(p->rk, &nt, 1, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 15000);
+    if (!ev) {
+        snprintf(errstr, errlen, "no answer from the broker creating %s", name);
+        st = PC_EUNAVAIL;
+    } else if (rd_kafka_event_error(ev)) {
+        snprintf(errstr, errlen, "%s", rd_kafka_event_error_string(ev));
+        st = PC_EUNAVAIL;
+    } else {
+        size_t n = 0;
+        const rd_kafka_topic_result_t **res =
+            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+        rd_kafka_resp_err_t err = n ? rd_kafka_topic_result_error(res[0]) : RD_KAFKA_RESP_ERR__FAIL;
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+            st = PC_OK;
+        } else {
+            snprintf(errstr, errlen, "%s: %s", name,
+                     n ? rd_kafka_topic_result_error_string(res[0]) : "no result");
+        }
+    }
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    pthread_rwlock_unlock(&p->lock);
+    rd_kafka_NewTopic_destroy(nt);
+    return st;
+}
+
+rd_kafka_t *pc_consumer_new(const pc_config *cfg, const char *group_id, const char *const *topics,
+                            size_t ntopics, char *errstr, size_t errlen) {
+    /* A stable PUPNS_INSTANCE_ID gives static membership: a restarted
+     * instance takes its partitions back at once, without a rebalance. */
+    const char *static_id = getenv("PUPNS_INSTANCE_ID");
+    const char *kv[] = {
+        "bootstrap.servers", cfg->kafka_brokers,
+        "client.id", cfg->instance_id,
+        "group.id", group_id,
+        "enable.auto.commit", "false",
+        "enable.auto.offset.store", "false",
+        "auto.offset.reset", "earliest",
+        "isolation.level", "read_committed",
+        "socket.nagle.disable", "true",
+        "fetch.wait.max.ms", "10",
+        "session.timeout.ms", "6000",
+        "heartbeat.interval.ms", "1000",
+        NULL,
+    };
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (pc_kafka_conf_apply(conf, kv, errstr, errlen) != PC_OK ||
+        (static_id && *static_id &&
+         rd_kafka_conf_set(conf, "group.instance.id", static_id, errstr, errlen) !=
+             RD_KAFKA_CONF_OK)) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errlen);
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)ntopics);
+    for (size_t i = 0; i < ntopics; i++)
+        rd_kafka_topic_partition_list_add(subs, topics[i], RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, subs);
+    rd_kafka_topic_partition_list_destroy(subs);
+    if (err) {
+        snprintf(errstr, errlen, "subscribe: %s", rd_kafka_err2str(err));
+        rd_kafka_destroy(rk);
+        return NULL;
+    }
+    return rk;
+}
+
+size_t pc_consumer_poll_batch(rd_kafka_t *rk, rd_kafka_message_t **msgs, size_t max, int timeout_ms) {
+    size_t n = 0;
+    while (n < max) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, n == 0 ? timeout_ms : 0);
+        if (!m) break;
+        if (m->err) {
+            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                PC_WARN("consume: %s", rd_kafka_message_errstr(m));
+            rd_kafka_message_destroy(m);
+            if (n == 0) break;
+            continue;
+        }
+        msgs[n++] = m;
+    }
+    return n;
+}
+
+pc_status pc_consumer_commit(rd_kafka_t *rk, rd_kafka_message_t *const *msgs, size_t n) {
+    if (n == 0) return PC_OK;
+    rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new((int)n);
+    for (size_t i = 0; i < n; i++) {
+        const char *topic = rd_kafka_topic_name(msgs[i]->rkt);
+        rd_kafka_topic_partition_t *tp =
+            rd_kafka_topic_partition_list_find(offs, topic, msgs[i]->partition);
+        if (!tp) tp = rd_kafka_topic_partition_list_add(offs, topic, msgs[i]->partition);
+        if (msgs[i]->offset + 1 > tp->offset) tp->offset = msgs[i]->offset + 1;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk, offs, 1);
+    rd_kafka_topic_partition_list_destroy(offs);
+    if (err) {
+        PC_WARN("commit: %s", rd_kafka_err2str(err));
+        return PC_ERROR;
+    }
+    return PC_OK;
+}
+
+void pc_consumer_free(rd_kafka_t *rk) {
+    if (!rk) return;
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+}

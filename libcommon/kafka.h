@@ -1,0 +1,75 @@
+/* kafka.h -- librdkafka wrappers: an idempotent producer that survives fatal
+ * errors, a group consumer that commits only what the caller says is done,
+ * and topic creation through the admin API.
+ *
+ * Settings every PUPNS client shares live here (Nagle off, acks=all,
+ * read_committed), so services cannot drift apart. */
+#ifndef PUPNS_KAFKA_H
+#define PUPNS_KAFKA_H
+
+#include <librdkafka/rdkafka.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "status.h"
+
+typedef struct pc_producer pc_producer;
+
+/* Called once per message from the producer's poll thread: PC_OK when the
+ * broker has it (acks=all), PC_ERROR when it was finally lost. */
+typedef void (*pc_delivery_fn)(void *opaque, pc_status st);
+
+typedef enum {
+    PC_PRODUCER_LOW_LATENCY, /* request/reply: linger 0 */
+    PC_PRODUCER_BULK         /* event streams: linger 20 ms, batches */
+} pc_producer_profile;
+
+/* Creates the producer and its poll thread. NULL on error (errstr says why). */
+pc_producer *pc_producer_new(const pc_config *cfg, pc_producer_profile profile, char *errstr,
+                             size_t errlen);
+
+/* Queues one message (copied). partition may be RD_KAFKA_PARTITION_UA; key
+ * may be NULL; fn may be NULL. Returns PC_OK once queued, PC_ELIMIT if the
+ * local queue stayed full for a second, PC_ERROR otherwise (fn not called). */
+pc_status pc_producer_send(pc_producer *p, const char *topic, int32_t partition, const char *key,
+                           const void *value, size_t len, pc_delivery_fn fn, void *opaque);
+
+/* Waits until every queued message is delivered or failed. PC_ETIMEDOUT if
+ * some remain after timeout_ms. */
+pc_status pc_producer_flush(pc_producer *p, int timeout_ms);
+
+/* Messages queued or in flight. */
+int pc_producer_outstanding(pc_producer *p);
+
+/* Flushes (up to 5 s), stops the poll thread and destroys. NULL is fine. */
+void pc_producer_free(pc_producer *p);
+
+/* Creates a topic; one that already exists is success. retention_ms 0 keeps
+ * the broker default. Uses the producer's connection. */
+pc_status pc_kafka_create_topic(pc_producer *p, const char *name, int partitions, long retention_ms,
+                                char *errstr, size_t errlen);
+
+/* Group consumer subscribed to topics: manual offset store and commit,
+ * read_committed, static membership when the instance id is stable
+ * (PUPNS_INSTANCE_ID set). NULL on error. */
+rd_kafka_t *pc_consumer_new(const pc_config *cfg, const char *group_id, const char *const *topics,
+                            size_t ntopics, char *errstr, size_t errlen);
+
+/* Fills msgs with up to max messages: waits up to timeout_ms for the first,
+ * then takes what is already there. Errors other than partition EOF are
+ * logged and dropped. Returns the count; caller destroys each message. */
+size_t pc_consumer_poll_batch(rd_kafka_t *rk, rd_kafka_message_t **msgs, size_t max, int timeout_ms);
+
+/* Marks the messages processed and commits asynchronously: call only after
+ * their effects are durable (database commit, replies delivered). */
+pc_status pc_consumer_commit(rd_kafka_t *rk, rd_kafka_message_t *const *msgs, size_t n);
+
+/* Leaves the group cleanly and destroys the handle. NULL is fine. */
+void pc_consumer_free(rd_kafka_t *rk);
+
+/* Applies a name=value list; shared by the wrappers above and rpc.c. */
+pc_status pc_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *errstr,
+                              size_t errlen);
+
+#endif

@@ -1,0 +1,70 @@
+/* log.c -- JSON-lines logger: one fprintf per line so lines never interleave. */
+#include "log.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+static char log_service[64] = "pupns";
+static pc_log_level log_min = PC_LOG_INFO;
+static _Thread_local char log_cid[80];
+
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+void pc_log_init(const char *service, pc_log_level min_level) {
+    snprintf(log_service, sizeof log_service, "%s", service ? service : "pupns");
+    log_min = min_level;
+}
+
+pc_log_level pc_log_level_parse(const char *name) {
+    for (int i = 0; name && i < 4; i++)
+        if (strcmp(name, level_names[i]) == 0) return (pc_log_level)i;
+    return PC_LOG_INFO;
+}
+
+void pc_log_set_cid(const char *cid) {
+    snprintf(log_cid, sizeof log_cid, "%s", cid ? cid : "");
+}
+
+const char *pc_log_cid(void) { return log_cid; }
+
+void pc_log_write(pc_log_level level, const char *func, const char *fmt, ...) {
+    if (level < log_min) return;
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    gmtime_r(&tv.tv_sec, &tm);
+    char ts[40];
+    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (long)(tv.tv_usec / 1000));
+
+    /* jansson does the escaping: messages may quote user input. */
+    json_t *line = json_pack("{s:s, s:s, s:s, s:s}", "ts", ts, "level", level_names[level],
+                             "service", log_service, "fn", func ? func : "");
+    if (!line) return;
+    if (log_cid[0]) json_object_set_new(line, "cid", json_string(log_cid));
+    json_t *text = json_string(msg);
+    if (!text) { /* not UTF-8: keep the line, lose only the odd bytes */
+        for (char *c = msg; *c; c++)
+            if ((unsigned char)*c >= 0x80) *c = '?';
+        text = json_string(msg);
+    }
+    json_object_set_new(line, "msg", text);
+    char *out = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    if (out) {
+        fprintf(stderr, "%s\n", out);
+        free(out);
+    }
+    json_decref(line);
+}
