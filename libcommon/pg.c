@@ -1,0 +1,94 @@
+/* pg.c -- reconnecting libpq wrapper. */
+#include "pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+struct pc_pg {
+    PGconn *conn;
+    char sqlstate[6];
+};
+
+static void quiet_notices(void *arg, const char *message) {
+    (void)arg;
+    (void)message;
+}
+
+pc_pg *pc_pg_connect(const char *url, int wait_ms, char *errstr, size_t errlen) {
+    pc_pg *db = calloc(1, sizeof *db);
+    if (!db) return NULL;
+    for (int waited = 0;; waited += 200) {
+        db->conn = PQconnectdb(url);
+        if (PQstatus(db->conn) == CONNECTION_OK) break;
+        if (waited >= wait_ms) {
+            /* libpq's message names host and port but never the password. */
+            snprintf(errstr, errlen, "%s", PQerrorMessage(db->conn));
+            errstr[strcspn(errstr, "\n")] = '\0';
+            PQfinish(db->conn);
+            free(db);
+            return NULL;
+        }
+        PQfinish(db->conn);
+        usleep(200 * 1000);
+    }
+    PQsetNoticeProcessor(db->conn, quiet_notices, NULL);
+    return db;
+}
+
+/* Resets a broken connection; 1 when it is usable again. */
+static int pg_recover(pc_pg *db) {
+    if (PQstatus(db->conn) == CONNECTION_OK) return 1;
+    PQreset(db->conn);
+    if (PQstatus(db->conn) != CONNECTION_OK) return 0;
+    PQsetNoticeProcessor(db->conn, quiet_notices, NULL);
+    PC_INFO("reconnected to PostgreSQL");
+    return 1;
+}
+
+PGresult *pc_pg_exec(pc_pg *db, const char *sql, int nparams, const char *const *params,
+                     int idempotent, pc_status *st) {
+    db->sqlstate[0] = '\0';
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!pg_recover(db)) break;
+        PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        ExecStatusType rs = PQresultStatus(res);
+        if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) {
+            *st = PC_OK;
+            return res;
+        }
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
+        int broken = PQstatus(db->conn) != CONNECTION_OK;
+        if (!broken) {
+            PC_WARN("statement failed (%s): %s", db->sqlstate, PQresultErrorMessage(res));
+            PQclear(res);
+            *st = PC_ERROR;
+            return NULL;
+        }
+        PQclear(res);
+        if (!idempotent) break;
+    }
+    *st = PC_EUNAVAIL;
+    return NULL;
+}
+
+const char *pc_pg_last_sqlstate(const pc_pg *db) { return db->sqlstate; }
+
+int pc_pg_ping(pc_pg *db) {
+    pc_status st;
+    PGresult *res = pc_pg_exec(db, "SELECT 1", 0, NULL, 1, &st);
+    PQclear(res);
+    return st == PC_OK;
+}
+
+PGconn *pc_pg_conn(pc_pg *db) { return db->conn; }
+
+void pc_pg_close(pc_pg *db) {
+    if (!db) return;
+    PQfinish(db->conn);
+    free(db);
+}

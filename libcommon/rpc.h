@@ -1,0 +1,42 @@
+/* rpc.h -- request/reply over Kafka for the gateway.
+ *
+ * Each process owns a reply topic, pupns.gateway.replies.<instance-id>, that
+ * it reads by assign() (no consumer group, so no rebalance waits). A request
+ * names that topic in `replyto`; a service answers there with the request id
+ * in `correlationid`. Many callers may wait at once, each on its own slot;
+ * several processes never see each other's replies. A reply that does not
+ * come within the timeout is PC_ETIMEDOUT, never a hang. */
+#ifndef PUPNS_RPC_H
+#define PUPNS_RPC_H
+
+#include <jansson.h>
+
+#include "config.h"
+#include "kafka.h"
+#include "status.h"
+
+typedef struct pc_rpc pc_rpc;
+
+/* Creates the reply topic if needed and starts the reply reader. The
+ * producer is borrowed and must outlive the rpc. NULL on error. */
+pc_rpc *pc_rpc_new(const pc_config *cfg, pc_producer *producer, char *errstr, size_t errlen);
+
+/* Sends a request event of `type` with `data` (borrowed) to `topic`, keyed by
+ * `key`, and waits up to timeout_ms. On PC_OK *reply holds the reply's data
+ * object (caller decrefs). PC_ETIMEDOUT on no answer, PC_EUNAVAIL when the
+ * request could not be queued. The request's event id is the correlation id
+ * (logged as `cid` by the service that answers). */
+pc_status pc_rpc_call(pc_rpc *r, const char *topic, const char *key, const char *type,
+                      json_t *data, int timeout_ms, json_t **reply);
+
+/* Requests waiting for a reply right now. */
+int pc_rpc_inflight(pc_rpc *r);
+/* Replies that arrived after their caller stopped waiting (or twice). */
+long pc_rpc_late_replies(pc_rpc *r);
+/* Name of this process's reply topic. */
+const char *pc_rpc_reply_topic(pc_rpc *r);
+
+/* Stops the reader; callers still waiting get PC_ETIMEDOUT. NULL is fine. */
+void pc_rpc_free(pc_rpc *r);
+
+#endif
