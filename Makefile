@@ -48,10 +48,14 @@ $(COMMON_LIB): $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 
 .SECONDARY:
-.SECONDEXPANSION:
-$(B)/bin/pupns-%: $$(patsubst %.c,$(B)/%.o,$$(wildcard services/$$*/*.c)) $(COMMON_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# One binary per service folder, from its own top-level .c files.
+define service_rule
+$(B)/bin/pupns-$(1): $(patsubst %.c,$(B)/%.o,$(wildcard services/$(1)/*.c)) $(COMMON_LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach s,$(SERVICES),$(eval $(call service_rule,$(s))))
 
 $(B)/bin/pupns-seed: $(B)/services/identity/seed/seed.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)

@@ -25,8 +25,17 @@ typedef struct {
     void *opaque;
 } delivery_ctx;
 
+/* librdkafka's own log lines, as JSON lines like ours. */
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+    (void)rk;
+    pc_log_write(level <= 3 ? PC_LOG_ERROR : level <= 4 ? PC_LOG_WARN : level <= 6 ? PC_LOG_INFO
+                                                                                     : PC_LOG_DEBUG,
+                 "librdkafka", "%s: %s", fac, buf);
+}
+
 pc_status pc_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *errstr,
                               size_t errlen) {
+    rd_kafka_conf_set_log_cb(conf, on_log);
     for (; kv[0]; kv += 2)
         if (rd_kafka_conf_set(conf, kv[0], kv[1], errstr, errlen) != RD_KAFKA_CONF_OK)
             return PC_EINVAL;
@@ -234,6 +243,33 @@ pc_status pc_kafka_create_topic(pc_producer *p, const char *name, int partitions
     rd_kafka_queue_destroy(q);
     pthread_rwlock_unlock(&p->lock);
     rd_kafka_NewTopic_destroy(nt);
+    return st;
+}
+
+pc_status pc_kafka_check_topic(pc_producer *p, const char *topic, int timeout_ms, char *errstr,
+                               size_t errlen) {
+    const struct rd_kafka_metadata *md = NULL;
+    pc_status st = PC_EUNAVAIL;
+    pthread_rwlock_rdlock(&p->lock);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, topic, NULL);
+    rd_kafka_resp_err_t err = rkt ? rd_kafka_metadata(p->rk, 0, rkt, &md, timeout_ms)
+                                  : RD_KAFKA_RESP_ERR__INVALID_ARG;
+    if (err) {
+        snprintf(errstr, errlen, "broker: %s", rd_kafka_err2str(err));
+    } else if (md->topic_cnt != 1 || md->topics[0].err) {
+        snprintf(errstr, errlen, "topic %s: %s", topic,
+                 md->topic_cnt ? rd_kafka_err2str(md->topics[0].err) : "missing");
+    } else {
+        st = PC_OK;
+        for (int i = 0; i < md->topics[0].partition_cnt; i++)
+            if (md->topics[0].partitions[i].leader < 0) {
+                snprintf(errstr, errlen, "topic %s partition %d has no leader", topic, i);
+                st = PC_EUNAVAIL;
+            }
+    }
+    if (md) rd_kafka_metadata_destroy(md);
+    if (rkt) rd_kafka_topic_destroy(rkt);
+    pthread_rwlock_unlock(&p->lock);
     return st;
 }
 

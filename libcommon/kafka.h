@@ -50,6 +50,11 @@ void pc_producer_free(pc_producer *p);
 pc_status pc_kafka_create_topic(pc_producer *p, const char *name, int partitions, long retention_ms,
                                 char *errstr, size_t errlen);
 
+/* PC_OK when the broker answers within timeout_ms and the topic exists with
+ * a leader for every partition; PC_EUNAVAIL otherwise (errstr says why). */
+pc_status pc_kafka_check_topic(pc_producer *p, const char *topic, int timeout_ms, char *errstr,
+                               size_t errlen);
+
 /* Group consumer subscribed to topics: manual offset store and commit,
  * read_committed, static membership when the instance id is stable
  * (PUPNS_INSTANCE_ID set). NULL on error. */
@@ -68,7 +73,8 @@ pc_status pc_consumer_commit(rd_kafka_t *rk, rd_kafka_message_t *const *msgs, si
 /* Leaves the group cleanly and destroys the handle. NULL is fine. */
 void pc_consumer_free(rd_kafka_t *rk);
 
-/* Applies a name=value list; shared by the wrappers above and rpc.c. */
+/* Routes librdkafka's log into ours and applies a NULL-terminated
+ * name, value, name, value... list; shared by the wrappers above and rpc.c. */
 pc_status pc_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *errstr,
                               size_t errlen);
 

@@ -1,0 +1,103 @@
+/* main.c -- the gateway: the only HTTP entry point (REST API and web portal). */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "gateway.h"
+#include "ids.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "metrics.h"
+
+#define SERVICE "gateway"
+
+static double inflight_gauge(void *arg) { return pc_rpc_inflight(arg); }
+static double late_gauge(void *arg) { return (double)pc_rpc_late_replies(arg); }
+
+static int start_http(struct _u_instance *instance, gw_ctx *gw, struct sockaddr_in *addr) {
+    memset(addr, 0, sizeof *addr);
+    addr->sin_family = AF_INET;
+    addr->sin_port = htons((uint16_t)gw->cfg.http_port);
+    if (inet_pton(AF_INET, gw->cfg.http_bind, &addr->sin_addr) != 1) {
+        PC_ERROR("PUPNS_HTTP_BIND %s is not an IPv4 address", gw->cfg.http_bind);
+        return -1;
+    }
+    if (ulfius_init_instance(instance, (unsigned)gw->cfg.http_port, addr, NULL) != U_OK) return -1;
+    instance->max_post_body_size = (size_t)gw->cfg.http_max_body;
+    instance->max_post_param_size = (size_t)gw->cfg.http_max_body;
+    if (gw_routes_register(instance, gw) != 0) return -1;
+    /* Thread per connection: handlers block on Kafka replies, so a small
+     * event-loop pool would stall; the connection limit bounds the threads. */
+    struct MHD_OptionItem ops[] = {
+        { MHD_OPTION_CONNECTION_LIMIT, gw->cfg.http_max_connections, NULL },
+        { MHD_OPTION_CONNECTION_TIMEOUT, gw->cfg.http_conn_timeout_s, NULL },
+        { MHD_OPTION_SOCK_ADDR, 0, addr },
+        { MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
+        { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL },
+        { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_ERROR_LOG;
+    return ulfius_start_framework_with_mhd_options(instance, flags, ops) == U_OK ? 0 : -1;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("pupns-gateway: REST API and web portal\n\nEnvironment:\n");
+        pc_config_usage(stdout);
+        return 0;
+    }
+    char err[512];
+    gw_ctx gw = { 0 };
+    if (pc_config_load(&gw.cfg, SERVICE, err, sizeof err) != PC_OK) {
+        fprintf(stderr, "pupns-gateway: %s\n", err);
+        return 2;
+    }
+    pc_log_init(SERVICE, pc_log_level_parse(gw.cfg.log_level));
+    if (pc_ids_init() != PC_OK || pc_lifecycle_init() != PC_OK) {
+        PC_ERROR("cannot initialise");
+        return 1;
+    }
+    pc_event_set_source(SERVICE, gw.cfg.instance_id);
+
+    int rc = 1, http_started = 0;
+    struct _u_instance instance;
+    struct sockaddr_in addr;
+    gw.producer = pc_producer_new(&gw.cfg, PC_PRODUCER_LOW_LATENCY, err, sizeof err);
+    if (!gw.producer) {
+        PC_ERROR("producer: %s", err);
+        goto out;
+    }
+    gw.rpc = pc_rpc_new(&gw.cfg, gw.producer, err, sizeof err);
+    if (!gw.rpc) {
+        PC_ERROR("reply channel: %s", err);
+        goto out;
+    }
+    pc_metrics_gauge("pupns_kafka_inflight_requests", "requests waiting for a Kafka reply",
+                     inflight_gauge, gw.rpc);
+    pc_metrics_gauge("pupns_kafka_late_replies", "replies that came after their caller gave up",
+                     late_gauge, gw.rpc);
+    if (start_http(&instance, &gw, &addr) != 0) {
+        PC_ERROR("cannot listen on %s:%d", gw.cfg.http_bind, gw.cfg.http_port);
+        ulfius_clean_instance(&instance);
+        goto out;
+    }
+    http_started = 1;
+    PC_INFO("listening on http://%s:%d/", gw.cfg.http_bind, gw.cfg.http_port);
+    pc_lifecycle_wait();
+    rc = 0;
+out:
+    if (http_started) {
+        ulfius_stop_framework(&instance);
+        ulfius_clean_instance(&instance);
+    }
+    pc_rpc_free(gw.rpc);
+    pc_producer_free(gw.producer);
+    pc_metrics_reset();
+    PC_INFO("stopped");
+    return rc;
+}

@@ -1,0 +1,53 @@
+/* pns_api.c -- GET /api/v1/pns/{nip}: step 1 (Cari) of the registration. */
+#include "contract.h"
+#include "gateway.h"
+#include "log.h"
+#include "nip.h"
+#include "problem.h"
+#include "respond.h"
+
+#include <string.h>
+
+static void reply_lookup_failure(struct _u_response *resp, pc_status st) {
+    if (st == PC_ETIMEDOUT)
+        gw_fail(resp, 504, "layanan_tidak_menjawab", "Layanan data kepegawaian tidak menjawab",
+                "Layanan data kepegawaian sedang sibuk dan tidak menjawab tepat waktu. "
+                "Silakan coba beberapa saat lagi.", NULL);
+    else
+        gw_fail(resp, 503, "layanan_tidak_tersedia", "Layanan data kepegawaian tidak tersedia",
+                "Layanan data kepegawaian sedang tidak dapat dihubungi. Silakan coba beberapa saat lagi.",
+                NULL);
+}
+
+void gw_pns_get(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp) {
+    const char *nip = u_map_get(req->map_url, "nip");
+    pc_nip_error ne = pc_nip_parse(nip, NULL);
+    if (ne != PC_NIP_OK) {
+        json_t *p = pc_problem_new(400, pc_nip_error_code(ne), "NIP tidak valid",
+                                   pc_nip_error_message(ne), "nip");
+        pc_problem_add_error(p, pc_nip_error_field(ne), pc_nip_error_code(ne), pc_nip_error_message(ne));
+        gw_send_problem(resp, p);
+        return;
+    }
+    json_t *data = json_pack("{s:s}", "nip", nip);
+    json_t *reply = NULL;
+    pc_status st = pc_rpc_call(gw->rpc, PC_TOPIC_IDENTITY_REQUESTS, nip, PC_TYPE_IDENTITY_LOOKUP,
+                               data, gw->cfg.request_timeout_ms, &reply);
+    json_decref(data);
+    if (st != PC_OK) {
+        reply_lookup_failure(resp, st);
+        return;
+    }
+    const char *status = json_string_value(json_object_get(reply, "status"));
+    if (status && strcmp(status, "found") == 0 && json_is_object(json_object_get(reply, "pns"))) {
+        gw_send_json(resp, 200, json_object_get(reply, "pns"));
+    } else if (status && strcmp(status, "not_found") == 0) {
+        gw_fail(resp, 404, "nip_tidak_ditemukan", "NIP tidak ditemukan",
+                "NIP tidak terdaftar dalam data kepegawaian BKN. Periksa kembali NIP Anda atau "
+                "hubungi pengelola kepegawaian instansi Anda.", "nip");
+    } else {
+        PC_ERROR("identity replied with an unexpected status %s", status ? status : "(none)");
+        reply_lookup_failure(resp, PC_EUNAVAIL);
+    }
+    json_decref(reply);
+}

@@ -1,0 +1,80 @@
+/* routes.c -- every route of the gateway in one table, and the dispatcher
+ * that gives each request an id, a log context and its metrics. */
+#include <stdio.h>
+#include <string.h>
+
+#include "gateway.h"
+#include "ids.h"
+#include "log.h"
+#include "metrics.h"
+#include "respond.h"
+
+typedef struct {
+    const char *method;
+    const char *path;   /* ulfius format; also the metrics label */
+    gw_handler handler;
+} gw_route;
+
+static const gw_route routes[] = {
+    { "GET", "/api/v1/pns/:nip", gw_pns_get },
+    { "GET", "/healthz", gw_healthz },
+    { "GET", "/readyz", gw_readyz },
+    { "GET", "/metrics", gw_metrics },
+};
+
+typedef struct {
+    const gw_route *route;
+    gw_ctx *gw;
+} route_binding;
+
+static route_binding bindings[sizeof routes / sizeof routes[0] + 1];
+
+/* Keeps a client's X-Request-Id if it is short and plain, else makes one. */
+static void request_id(const struct _u_request *req, char out[PC_UUID_LEN + 28]) {
+    const char *given = u_map_get_case(req->map_header, "X-Request-Id");
+    size_t n = given ? strlen(given) : 0;
+    if (n > 0 && n <= 64 && strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == n) {
+        snprintf(out, PC_UUID_LEN + 28, "%s", given);
+        return;
+    }
+    pc_uuid_v4(out);
+}
+
+static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data) {
+    const route_binding *b = user_data;
+    int64_t t0 = pc_mono_us();
+    char rid[PC_UUID_LEN + 28];
+    request_id(req, rid);
+    pc_log_set_cid(rid);
+    ulfius_add_header_to_response(resp, "X-Request-Id", rid);
+
+    b->route->handler(b->gw, req, resp);
+
+    /* The label is the route template, never the raw URL: bounded cardinality. */
+    const char *label = b->route ? b->route->path : "static";
+    char labels[192];
+    snprintf(labels, sizeof labels, "route=\"%s\",method=\"%s\",status=\"%ld\"", label,
+             req->http_verb, resp->status);
+    pc_metrics_inc("pupns_http_requests_total", labels, 1);
+    snprintf(labels, sizeof labels, "route=\"%s\"", label);
+    pc_metrics_observe("pupns_http_request_duration_seconds", labels,
+                       (double)(pc_mono_us() - t0) / 1e6);
+    if (resp->status >= 500) PC_WARN("%s %s -> %ld", req->http_verb, req->http_url, resp->status);
+    pc_log_set_cid(NULL);
+    return U_CALLBACK_COMPLETE;
+}
+
+static const gw_route static_route = { "GET", "static", gw_static };
+
+int gw_routes_register(struct _u_instance *instance, gw_ctx *gw) {
+    size_t n = sizeof routes / sizeof routes[0];
+    for (size_t i = 0; i < n; i++) {
+        bindings[i] = (route_binding){ &routes[i], gw };
+        if (ulfius_add_endpoint_by_val(instance, routes[i].method, NULL, routes[i].path, 0,
+                                       dispatch, &bindings[i]) != U_OK)
+            return -1;
+    }
+    /* Everything else: the portal's files, or a problem+json 404 under /api. */
+    bindings[n] = (route_binding){ &static_route, gw };
+    return ulfius_set_default_endpoint(instance, dispatch, &bindings[n]) == U_OK ? 0 : -1;
+}

@@ -1,0 +1,53 @@
+/* lookup.c -- batched NIP look-up: one `nip = ANY($1)` query per batch. */
+#include "lookup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char LOOKUP_SQL[] =
+    "SELECT p.nip, p.nama, i.kode, i.nama, u.kode, u.nama"
+    "  FROM identity.pns p"
+    "  JOIN identity.instansi i ON i.kode = p.instansi_kode"
+    "  JOIN identity.unit_kerja u ON u.kode = p.unit_kerja_kode"
+    " WHERE p.nip = ANY($1::text[])";
+
+/* Postgres array literal {n1,n2,...}: NIPs are digits only, no quoting needed. */
+static char *nip_array_literal(const char *const *nips, size_t n) {
+    char *lit = malloc(n * 19 + 3);
+    if (!lit) return NULL;
+    char *p = lit;
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i) *p++ = ',';
+        memcpy(p, nips[i], 18);
+        p += 18;
+    }
+    *p++ = '}';
+    *p = '\0';
+    return lit;
+}
+
+pc_status identity_lookup_batch(pc_pg *db, const char *const *nips, size_t n, json_t **found) {
+    memset(found, 0, n * sizeof *found);
+    if (n == 0) return PC_OK;
+    char *lit = nip_array_literal(nips, n);
+    if (!lit) return PC_ERROR;
+    const char *params[] = { lit };
+    pc_status st;
+    PGresult *res = pc_pg_exec(db, LOOKUP_SQL, 1, params, 1, &st);
+    free(lit);
+    if (!res) return st;
+    for (int r = 0; r < PQntuples(res); r++) {
+        const char *nip = PQgetvalue(res, r, 0);
+        json_t *pns = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "nip", nip, "nama",
+                                PQgetvalue(res, r, 1), "instansi", "kode", PQgetvalue(res, r, 2),
+                                "nama", PQgetvalue(res, r, 3), "unit_kerja", "kode",
+                                PQgetvalue(res, r, 4), "nama", PQgetvalue(res, r, 5));
+        /* The same NIP may be asked twice in one batch: answer every one. */
+        for (size_t i = 0; i < n; i++)
+            if (!found[i] && strcmp(nips[i], nip) == 0) found[i] = json_incref(pns);
+        json_decref(pns);
+    }
+    PQclear(res);
+    return PC_OK;
+}

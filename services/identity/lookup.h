@@ -1,0 +1,17 @@
+/* lookup.h -- NIP look-ups against schema identity, many NIPs per query. */
+#ifndef IDENTITY_LOOKUP_H
+#define IDENTITY_LOOKUP_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "pg.h"
+#include "status.h"
+
+/* Looks up n NIPs (each 18 digits, already validated) with one query and
+ * sets found[i] to a new object {nip, nama, instansi:{kode,nama},
+ * unit_kerja:{kode,nama}} or NULL when unknown. On error found[] is all
+ * NULL and the status says why (PC_EUNAVAIL: database unreachable). */
+pc_status identity_lookup_batch(pc_pg *db, const char *const *nips, size_t n, json_t **found);
+
+#endif

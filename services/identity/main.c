@@ -1,0 +1,62 @@
+/* main.c -- identity service: owns schema identity, answers NIP look-ups from Kafka. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "contract.h"
+#include "envelope.h"
+#include "ids.h"
+#include "kafka.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "pg.h"
+#include "requests.h"
+
+#define SERVICE "identity"
+
+int main(int argc, char **argv) {
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("pupns-identity: answers NIP look-ups on %s\n\nEnvironment:\n", PC_TOPIC_IDENTITY_REQUESTS);
+        pc_config_usage(stdout);
+        return 0;
+    }
+    char err[512];
+    pc_config cfg;
+    if (pc_config_load(&cfg, SERVICE, err, sizeof err) != PC_OK) {
+        fprintf(stderr, "pupns-identity: %s\n", err);
+        return 2;
+    }
+    pc_log_init(SERVICE, pc_log_level_parse(cfg.log_level));
+    if (pc_ids_init() != PC_OK || pc_lifecycle_init() != PC_OK) {
+        PC_ERROR("cannot initialise");
+        return 1;
+    }
+    pc_event_set_source(SERVICE, cfg.instance_id);
+
+    int rc = 1;
+    identity_ctx ctx = { .cfg = &cfg };
+    const char *topics[] = { PC_TOPIC_IDENTITY_REQUESTS };
+    ctx.db = pc_pg_connect(cfg.pg_url, 30000, err, sizeof err);
+    if (!ctx.db) {
+        PC_ERROR("database: %s", err);
+        goto out;
+    }
+    ctx.producer = pc_producer_new(&cfg, PC_PRODUCER_LOW_LATENCY, err, sizeof err);
+    if (!ctx.producer) {
+        PC_ERROR("producer: %s", err);
+        goto out;
+    }
+    ctx.consumer = pc_consumer_new(&cfg, "pupns-identity", topics, 1, err, sizeof err);
+    if (!ctx.consumer) {
+        PC_ERROR("consumer: %s", err);
+        goto out;
+    }
+    PC_INFO("serving %s as %s", PC_TOPIC_IDENTITY_REQUESTS, cfg.instance_id);
+    rc = identity_serve(&ctx) == PC_OK ? 0 : 1;
+    PC_INFO("stopped");
+out:
+    pc_consumer_free(ctx.consumer);
+    pc_producer_free(ctx.producer);
+    pc_pg_close(ctx.db);
+    return rc;
+}

@@ -1,0 +1,22 @@
+/* requests.h -- the identity service's request loop: consume look-up
+ * requests in batches, answer each on its reply topic, commit after the
+ * answers are delivered (so a crash re-answers instead of losing). */
+#ifndef IDENTITY_REQUESTS_H
+#define IDENTITY_REQUESTS_H
+
+#include "config.h"
+#include "kafka.h"
+#include "pg.h"
+#include "status.h"
+
+typedef struct {
+    const pc_config *cfg;
+    rd_kafka_t *consumer;
+    pc_producer *producer;
+    pc_pg *db;
+} identity_ctx;
+
+/* Runs until pc_running() turns false. */
+pc_status identity_serve(identity_ctx *ctx);
+
+#endif
