@@ -30,7 +30,7 @@ COMMON_LIB := $(B)/libcommon.a
 
 SERVICES   := gateway identity ctl
 SERVICE_BINS := $(SERVICES:%=$(B)/bin/pupns-%)
-TOOL_BINS  := $(B)/bin/pupns-seed $(B)/bin/pupns-rr-bench
+TOOL_BINS  := $(B)/bin/pupns-seed
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 ITEST_SRC  := $(wildcard tests/integration/itest_*.c)
@@ -58,10 +58,6 @@ endef
 $(foreach s,$(SERVICES),$(eval $(call service_rule,$(s))))
 
 $(B)/bin/pupns-seed: $(B)/services/identity/seed/seed.o $(COMMON_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
-
-$(B)/bin/pupns-rr-bench: $(B)/tests/bench/rr_bench.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 

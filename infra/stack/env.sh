@@ -1,0 +1,14 @@
+# env.sh -- sourced: the PUPNS_* environment of a local stack.
+#   STACK_NAME (run|test|bench...) and STACK_BASE (port base) choose the stack;
+#   BIN_DIR chooses the build flavour (build/rel/bin or build/asan/bin).
+STACK_NAME=${STACK_NAME:-run}
+STACK_BASE=${STACK_BASE:-15400}
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BIN_DIR=${BIN_DIR:-$TOP/build/rel/bin}
+STATE_DIR=$TOP/.stack/$STACK_NAME
+PG_PORT=$((STACK_BASE + 1))
+export PUPNS_KAFKA_BROKERS=127.0.0.1:$((STACK_BASE + 3))
+export PUPNS_REDIS_URL=redis://127.0.0.1:$((STACK_BASE + 2))/0
+export PUPNS_HTTP_PORT=${PUPNS_HTTP_PORT:-8080}
+export PUPNS_STATIC_DIR=${PUPNS_STATIC_DIR:-$TOP/services/gateway/www}
+pg_url() { echo "postgresql://pupns_$1@127.0.0.1:$PG_PORT/pupns"; }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# run.sh -- the whole local stack: servers, migrations, topics, demo data, services.
+#   run.sh [start]   idempotent: reuses servers and data, restarts the services
+#   run.sh stop
+# STACK_NAME/STACK_BASE/PUPNS_HTTP_PORT/BIN_DIR/SEED_N choose the instance (see env.sh).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/env.sh"
+SERVICES=(identity gateway)
+
+wait_ready() {
+    for _ in $(seq 300); do
+        curl -sf "http://127.0.0.1:$PUPNS_HTTP_PORT/readyz" >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    echo "run: the gateway did not become ready; see $STATE_DIR/logs/" >&2
+    return 1
+}
+
+case "${1:-start}" in
+start)
+    "$here/stack.sh" up "$STACK_NAME" "$STACK_BASE"
+    "$here/migrate.sh" "$PG_PORT"
+    "$BIN_DIR/pupns-ctl" topics "$TOP/proto/topics.json"
+    count=$(psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d pupns -tAc "SELECT count(*) FROM identity.pns")
+    if [ "$count" = 0 ]; then
+        "$here/seed.sh" "${SEED_N:-10000}" "$PG_PORT"
+    fi
+    for s in "${SERVICES[@]}"; do "$here/svc.sh" start "$s"; done
+    wait_ready
+    echo "PUPNS portal: http://127.0.0.1:$PUPNS_HTTP_PORT/   (try NIP 197501022014071003; 'make stop' stops it)"
+    ;;
+stop)
+    for s in "${SERVICES[@]}"; do
+        for p in "$STATE_DIR"/pids/"$s"-*.pid; do
+            [ -e "$p" ] || continue
+            i=${p##*/$s-}; "$here/svc.sh" stop "$s" "${i%.pid}"
+        done
+    done
+    "$here/stack.sh" down "$STACK_NAME" "$STACK_BASE"
+    ;;
+*) echo "usage: $0 [start|stop]" >&2; exit 2 ;;
+esac
