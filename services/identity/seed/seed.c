@@ -819,27 +819,24 @@ static int delete_stale_master(PGconn *pg)
 /* Every key, foreign key and plain index on identity.pns, and every foreign key pointing at it,
  * with the statements to drop and re-create it under its own name. Ordered for re-creation. */
 static const char PNS_DEPENDENCIES_SQL[] =
-    "SELECT stage, drop_sql, add_sql FROM ("
+    "SELECT stage, drop_sql, add_sql, referrer FROM ("
     " SELECT CASE WHEN c.conrelid = $1::regclass AND c.contype <> 'f' THEN 0"
     "             WHEN c.conrelid = $1::regclass THEN 2 ELSE 3 END AS stage,"
     "        format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname) AS drop_sql,"
     "        format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,"
     "               pg_get_constraintdef(c.oid)) AS add_sql,"
-    "        c.conname::text AS name"
+    "        c.conname::text AS name,"
+    "        CASE WHEN c.conrelid <> $1::regclass THEN c.conrelid::regclass::text END AS referrer"
     "   FROM pg_constraint c"
     "  WHERE (c.conrelid = $1::regclass AND c.contype IN ('p', 'u', 'f'))"
     "     OR (c.confrelid = $1::regclass AND c.conrelid <> $1::regclass AND c.contype = 'f')"
     " UNION ALL"
     " SELECT 1, format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid),"
-    "        i.indexrelid::regclass::text"
+    "        i.indexrelid::regclass::text, NULL"
     "   FROM pg_index i"
     "  WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
     "        WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)"
     ") s ORDER BY stage, name";
-
-static const char PNS_REFERRERS_SQL[] =
-    "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint"
-    " WHERE confrelid = $1::regclass AND conrelid <> $1::regclass AND contype = 'f'";
 
 static PGresult *query_pns(PGconn *pg, const char *sql, const char *what)
 {
@@ -868,25 +865,32 @@ static int restore_dependencies(PGconn *pg, PGresult *deps)
     return 0;
 }
 
-/* TRUNCATE identity.pns and any table whose foreign key points at it (their rows would dangle). */
-static int truncate_pns(PGconn *pg)
+/* Whether an earlier row of `deps` names the same referencing table as row `r`. */
+static int seen_referrer(PGresult *deps, int r)
 {
-    PGresult *refs = query_pns(pg, PNS_REFERRERS_SQL, "listing tables referencing identity.pns");
-    if (!refs)
-        return -1;
+    for (int i = 0; i < r; i++)
+        if (!PQgetisnull(deps, i, 3) && strcmp(PQgetvalue(deps, i, 3), PQgetvalue(deps, r, 3)) == 0)
+            return 1;
+    return 0;
+}
+
+/* TRUNCATE identity.pns and every table whose foreign key points at it (their rows would dangle). */
+static int truncate_pns(PGconn *pg, PGresult *deps)
+{
     size_t len = strlen("TRUNCATE identity.pns") + 1;
-    for (int r = 0; r < PQntuples(refs); r++)
-        len += strlen(PQgetvalue(refs, r, 0)) + 2;
+    for (int r = 0; r < PQntuples(deps); r++)
+        len += strlen(PQgetvalue(deps, r, 3)) + 2;
     char *sql = xmalloc(len);
     strcpy(sql, "TRUNCATE identity.pns");
-    for (int r = 0; r < PQntuples(refs); r++) {
-        fprintf(stderr, "seed: also truncating %s (it references identity.pns)\n", PQgetvalue(refs, r, 0));
+    for (int r = 0; r < PQntuples(deps); r++) {
+        if (PQgetisnull(deps, r, 3) || seen_referrer(deps, r))
+            continue;
+        fprintf(stderr, "seed: also truncating %s (it references identity.pns)\n", PQgetvalue(deps, r, 3));
         strcat(sql, ", ");
-        strcat(sql, PQgetvalue(refs, r, 0));
+        strcat(sql, PQgetvalue(deps, r, 3));
     }
     int rc = pg_exec(pg, sql);
     free(sql);
-    PQclear(refs);
     return rc;
 }
 
@@ -1076,7 +1080,7 @@ static int load_all(PGconn *pg, const Master *m, const NipSpace *ns, Rng *rng)
     if (upsert_master(pg, m) != 0 || upsert_units(pg) != 0)
         goto out;
     deps = query_pns(pg, PNS_DEPENDENCIES_SQL, "listing constraints of identity.pns");
-    if (!deps || drop_dependencies(pg, deps) != 0 || truncate_pns(pg) != 0
+    if (!deps || drop_dependencies(pg, deps) != 0 || truncate_pns(pg, deps) != 0
         || delete_stale_master(pg) != 0 || send_pns(pg, m, ns, rng) != 0
         || restore_dependencies(pg, deps) != 0)
         goto out;

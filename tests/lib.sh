@@ -1,0 +1,30 @@
+# lib.sh -- sourced by shell tests: TAP output and HTTP helpers.
+# Needs BASE_URL (the gateway under test).
+TAP_N=0
+tap_ok()   { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1"; }
+tap_fail() { TAP_N=$((TAP_N + 1)); echo "not ok $TAP_N - $1"; [ -n "${2:-}" ] && echo "#   $2"; return 0; }
+tap_skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP ${2:-}"; }
+# check NAME COMMAND...: passes when the command succeeds.
+check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then tap_ok "$name"; else tap_fail "$name" "failed: $*"; fi; }
+# is GOT WANT NAME
+is() { if [ "$1" = "$2" ]; then tap_ok "$3"; else tap_fail "$3" "got '$1', want '$2'"; fi; }
+
+# req METHOD PATH [JSON_BODY] -> STATUS, BODY, CTYPE
+req() {
+    local method=$1 path=$2 body=${3-} out
+    out=$(mktemp)
+    if [ -n "$body" ]; then
+        CTYPE=$(curl -s -o "$out" -w '%{http_code} %{content_type}' -X "$method" \
+            -H 'Content-Type: application/json' --data-binary "$body" "$BASE_URL$path")
+    else
+        CTYPE=$(curl -s -o "$out" -w '%{http_code} %{content_type}' -X "$method" "$BASE_URL$path")
+    fi
+    STATUS=${CTYPE%% *}; CTYPE=${CTYPE#* }
+    BODY=$(cat "$out"); rm -f "$out"
+}
+# jget FILTER: reads a JSON field from BODY (python, no jq dependency)
+jget() { printf '%s' "$BODY" | /usr/bin/python3 -c "import json,sys
+d=json.load(sys.stdin)
+for k in sys.argv[1].split('.'):
+    d = d[int(k)] if isinstance(d, list) else d.get(k) if isinstance(d, dict) else None
+print('' if d is None else d)" "$1" 2>/dev/null; }

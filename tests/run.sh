@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# run.sh -- runs every test and prints "N passed, N failed[, N skipped]" last.
+#   tests/run.sh [unit|all]     (all: unit tests, then a private stack and
+#                                integration and end-to-end tests against it)
+# The private stack is .stack/test on ports 25401-25404, gateway on 28080,
+# running the ASan+UBSan binaries. Exit status is non-zero if anything failed.
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+what=${1:-all}
+results=$TOP/build/test-results
+rm -rf "$results"; mkdir -p "$results"
+passed=0; failed=0; skipped=0
+
+# run_tap NAME CMD...: counts the TAP lines of one test program.
+run_tap() {
+    local name=$1; shift
+    local log="$results/$name.log"
+    "$@" >"$log" 2>&1
+    local rc=$?
+    local p f s
+    p=$(grep -cE '^ok [0-9]+' "$log" | tr -d ' ')
+    s=$(grep -cE '^ok [0-9]+.*# SKIP' "$log" | tr -d ' ')
+    f=$(grep -cE '^not ok [0-9]+' "$log" | tr -d ' ')
+    p=$((p - s))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "not ok - $name exited with $rc" >>"$log"; fi
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    printf '%-34s %3d passed %3d failed %3d skipped\n' "$name" "$p" "$f" "$s"
+    [ "$f" -eq 0 ] || grep -E '^not ok|^#' "$log" | head -20 | sed 's/^/    /'
+}
+
+for flavour in rel asan; do
+    for t in build/$flavour/tests/test_*; do
+        [ -x "$t" ] && run_tap "unit-$flavour-$(basename "$t")" "$t"
+    done
+done
+
+if [ "$what" = all ]; then
+    export STACK_NAME=test STACK_BASE=25400 PUPNS_HTTP_PORT=28080 BIN_DIR=$TOP/build/asan/bin SEED_N=3000
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+    source infra/stack/env.sh
+    export BASE_URL=http://127.0.0.1:$PUPNS_HTTP_PORT TOP STATE_DIR
+    rm -rf "$STATE_DIR/logs"
+    trap 'infra/stack/run.sh stop >/dev/null 2>&1' EXIT
+    if infra/stack/run.sh start >"$results/stack.log" 2>&1; then
+        psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d pupns -tAc \
+            "SELECT nip FROM identity.pns ORDER BY nip LIMIT 1000" >"$results/nips.txt"
+        export NIPS_FILE=$results/nips.txt
+        for t in build/asan/tests/itest_*; do
+            [ -x "$t" ] && run_tap "$(basename "$t")" "$t" "$NIPS_FILE"
+        done
+        for t in tests/integration/*.sh tests/e2e/*.sh; do
+            [ -f "$t" ] && run_tap "$(basename "$t" .sh)" bash "$t"
+        done
+        infra/stack/run.sh stop >/dev/null 2>&1
+        run_tap sanitizer-reports bash tests/check_sanitizer_logs.sh "$STATE_DIR/logs"
+    else
+        failed=$((failed + 1))
+        echo "not ok - the test stack did not start:"; tail -20 "$results/stack.log"
+    fi
+fi
+
+echo
+if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"
+else echo "$passed passed, $failed failed"; fi
+[ "$failed" -eq 0 ]
