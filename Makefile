@@ -41,7 +41,8 @@ all build: $(SERVICE_BINS) $(TOOL_BINS) $(UNIT_BINS) $(ITEST_BINS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@echo "  CC  $(FLAVOUR) $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(COMMON_LIB): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)

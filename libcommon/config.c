@@ -43,6 +43,8 @@ static const cfg_entry cfg_table[] = {
     INT(reply_retention_ms, "PUPNS_REPLY_RETENTION_MS", 60000, 604800000, "3600000",
         "retention of per-instance reply topics"),
     INT(batch_max, "PUPNS_BATCH_MAX", 1, 10000, "256", "messages a service handles per batch"),
+    INT(kafka_linger_ms, "PUPNS_KAFKA_LINGER_MS", 0, 1000, "1",
+        "producer linger for request/reply traffic (batches under load)"),
     STR(log_level, "PUPNS_LOG_LEVEL", "info", "debug, info, warn or error"),
 };
 

@@ -26,6 +26,7 @@ typedef struct {
     int request_timeout_ms;
     int reply_retention_ms;
     int batch_max;
+    int kafka_linger_ms;
     char log_level[16];
 } pc_config;
 

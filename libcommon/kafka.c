@@ -70,13 +70,16 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 }
 
 static rd_kafka_t *producer_create(pc_producer *p, char *errstr, size_t errlen) {
+    char linger[16];
+    snprintf(linger, sizeof linger, "%d",
+             p->profile == PC_PRODUCER_LOW_LATENCY ? p->cfg.kafka_linger_ms : 20);
     const char *kv[] = {
         "bootstrap.servers", p->cfg.kafka_brokers,
         "client.id", p->cfg.instance_id,
         "enable.idempotence", "true",
         "acks", "all",
         "socket.nagle.disable", "true",
-        "linger.ms", p->profile == PC_PRODUCER_LOW_LATENCY ? "0" : "20",
+        "linger.ms", linger,
         "message.timeout.ms", "60000",
         "compression.type", p->profile == PC_PRODUCER_LOW_LATENCY ? "none" : "lz4",
         NULL,

@@ -14,8 +14,10 @@ req() {
     local method=$1 path=$2 body=${3-} out
     out=$(mktemp)
     if [ -n "$body" ]; then
+        printf '%s' "$body" >"$out.body" # a file, not an argument: bodies may be large
         CTYPE=$(curl -s -o "$out" -w '%{http_code} %{content_type}' -X "$method" \
-            -H 'Content-Type: application/json' --data-binary "$body" "$BASE_URL$path")
+            -H 'Content-Type: application/json' --data-binary "@$out.body" "$BASE_URL$path")
+        rm -f "$out.body"
     else
         CTYPE=$(curl -s -o "$out" -w '%{http_code} %{content_type}' -X "$method" "$BASE_URL$path")
     fi

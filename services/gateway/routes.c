@@ -1,6 +1,7 @@
 /* routes.c -- every route of the gateway in one table, and the dispatcher
  * that gives each request an id, a log context and its metrics. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gateway.h"
@@ -48,7 +49,13 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     pc_log_set_cid(rid);
     ulfius_add_header_to_response(resp, "X-Request-Id", rid);
 
-    b->route->handler(b->gw, req, resp);
+    /* Refuse what announces itself as too big before any handler parses it. */
+    const char *clen = u_map_get_case(req->map_header, "Content-Length");
+    if (clen && strtoll(clen, NULL, 10) > b->gw->cfg.http_max_body)
+        gw_fail(resp, 413, "permintaan_terlalu_besar", "Permintaan terlalu besar",
+                "Data yang dikirim melebihi batas ukuran yang diizinkan.", NULL);
+    else
+        b->route->handler(b->gw, req, resp);
 
     /* The label is the route template, never the raw URL: bounded cardinality. */
     const char *label = b->route ? b->route->path : "static";
