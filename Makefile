@@ -11,6 +11,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 PKGS    := rdkafka libpq jansson hiredis libsodium
 INCS    := -Ilibcommon $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lulfius -lorcania -lyder -lmicrohttpd -lpthread -lm
+GD_LIBS := -lgd
 
 # Two flavours: rel (optimised) and asan (ASan+UBSan, what the tests run).
 ifeq ($(SAN),1)
@@ -28,7 +29,7 @@ COMMON_SRC := $(wildcard libcommon/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
 COMMON_LIB := $(B)/libcommon.a
 
-SERVICES   := gateway identity ctl
+SERVICES   := $(patsubst services/%/main.c,%,$(wildcard services/*/main.c))
 SERVICE_BINS := $(SERVICES:%=$(B)/bin/pupns-%)
 TOOL_BINS  := $(B)/bin/pupns-seed
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -49,12 +50,13 @@ $(COMMON_LIB): $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 
 .SECONDARY:
+.SECONDEXPANSION:
 
 # One binary per service folder, from its own top-level .c files.
 define service_rule
 $(B)/bin/pupns-$(1): $(patsubst %.c,$(B)/%.o,$(wildcard services/$(1)/*.c)) $(COMMON_LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS) $$(if $$(filter captcha,$(1)),$$(GD_LIBS))
 endef
 $(foreach s,$(SERVICES),$(eval $(call service_rule,$(s))))
 
@@ -62,9 +64,11 @@ $(B)/bin/pupns-seed: $(B)/services/identity/seed/seed.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(COMMON_LIB)
+# tests/unit/test_<service>_<module>.c also links that service's modules (not its main.c).
+service_objs = $(patsubst %.c,$(B)/%.o,$(filter-out %/main.c,$(wildcard services/$(1)/*.c)))
+$(B)/tests/test_%: $(B)/tests/unit/test_%.o $$(call service_objs,$$(firstword $$(subst _, ,$$*))) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(GD_LIBS) -lcmocka
 
 $(B)/tests/itest_%: $(B)/tests/integration/itest_%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)

@@ -21,6 +21,8 @@ typedef struct {
 
 #define STR(field, env, def, help) \
     { env, CFG_STR, offsetof(pc_config, field), sizeof(((pc_config *)0)->field), 0, 0, def, help }
+/* Keys: no default, never printed. */
+#define SECRET(field, env, help) STR(field, env, "", help)
 #define INT(field, env, min, max, def, help) \
     { env, CFG_INT, offsetof(pc_config, field), 0, min, max, def, help }
 
@@ -46,6 +48,23 @@ static const cfg_entry cfg_table[] = {
     INT(kafka_linger_ms, "PUPNS_KAFKA_LINGER_MS", 0, 1000, "1",
         "producer linger for request/reply traffic (batches under load)"),
     STR(log_level, "PUPNS_LOG_LEVEL", "info", "debug, info, warn or error"),
+    INT(captcha_ttl_s, "PUPNS_CAPTCHA_TTL_S", 10, 3600, "300", "captcha lifetime, seconds"),
+    INT(registration_timeout_ms, "PUPNS_REGISTRATION_TIMEOUT_MS", 100, 300000, "30000",
+        "how long the gateway waits for a registration or login result"),
+    INT(session_ttl_s, "PUPNS_SESSION_TTL_S", 60, 604800, "28800", "login session lifetime, seconds"),
+    INT(workers, "PUPNS_WORKERS", 0, 256, "0", "password-hashing workers (0: one per CPU)"),
+    INT(rate_lookup_per_min, "PUPNS_RATE_LOOKUP", 0, 100000000, "300",
+        "NIP look-ups per client address per minute (0: no limit)"),
+    INT(rate_captcha_per_min, "PUPNS_RATE_CAPTCHA", 0, 100000000, "30",
+        "captchas issued per client address per minute (0: no limit)"),
+    INT(rate_register_per_min, "PUPNS_RATE_REGISTER", 0, 100000000, "20",
+        "registration attempts per client address per minute (0: no limit)"),
+    INT(rate_login_per_min, "PUPNS_RATE_LOGIN", 0, 100000000, "30",
+        "login attempts per client address per minute (0: no limit)"),
+    SECRET(reg_public_key, "PUPNS_REGISTRATION_PUBLIC_KEY", "registration service public key (hex)"),
+    SECRET(reg_secret_key, "PUPNS_REGISTRATION_SECRET_KEY", "registration service secret key (hex)"),
+    SECRET(flow_key, "PUPNS_FLOW_KEY", "gateway key signing registration flow tokens (hex)"),
+    SECRET(pepper, "PUPNS_REGISTRATION_PEPPER", "key of the answer hashes (hex)"),
 };
 
 static pc_status cfg_set(pc_config *c, const cfg_entry *e, const char *text, const char *service,
@@ -86,6 +105,24 @@ pc_status pc_config_load(pc_config *c, const char *service, char *errstr, size_t
         char host[64] = "host";
         gethostname(host, sizeof host - 1);
         snprintf(c->instance_id, sizeof c->instance_id, "%s-%s-%ld", service, host, (long)getpid());
+    }
+    return PC_OK;
+}
+
+pc_status pc_config_key(const char *hex, unsigned char out[32]) {
+    if (strlen(hex) != 64) return PC_EINVAL;
+    for (int i = 0; i < 32; i++) {
+        unsigned v = 0;
+        for (int j = 0; j < 2; j++) {
+            char c = hex[2 * i + j];
+            unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+                         : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                         : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                                : 16u;
+            if (d == 16u) return PC_EINVAL;
+            v = v * 16 + d;
+        }
+        out[i] = (unsigned char)v;
     }
     return PC_OK;
 }

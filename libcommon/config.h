@@ -28,7 +28,24 @@ typedef struct {
     int batch_max;
     int kafka_linger_ms;
     char log_level[16];
+    /* registration, captcha, sessions */
+    int captcha_ttl_s;
+    int registration_timeout_ms;
+    int session_ttl_s;
+    int workers;                   /* 0: one per CPU */
+    int rate_lookup_per_min;       /* per client address; 0 disables */
+    int rate_captcha_per_min;
+    int rate_register_per_min;
+    int rate_login_per_min;
+    /* keys, hex; secrets are never logged or printed */
+    char reg_public_key[65];       /* X25519 public key commands are sealed to */
+    char reg_secret_key[65];       /* its secret half (registration service only) */
+    char flow_key[65];             /* gateway: signs registration flow tokens */
+    char pepper[65];               /* registration: keys the hashes of answers */
 } pc_config;
+
+/* Decodes a 64-hex-digit key into 32 bytes; PC_EINVAL if malformed or empty. */
+pc_status pc_config_key(const char *hex, unsigned char out[32]);
 
 /* Fills c from defaults and the environment. %s in a string default is the
  * service name. Returns PC_EINVAL with errstr naming the variable at fault. */

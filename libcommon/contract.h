@@ -5,8 +5,43 @@
 
 #define PC_TOPIC_IDENTITY_REQUESTS "pupns.identity.requests"
 #define PC_TOPIC_REPLY_PREFIX      "pupns.gateway.replies." /* + instance id */
+#define PC_TOPIC_IDENTITY_EVENTS   "pupns.identity.events"
+#define PC_TOPIC_CAPTCHA_REQUESTS  "pupns.captcha.requests"
+#define PC_TOPIC_REG_COMMANDS      "pupns.registration.commands"
+#define PC_TOPIC_REG_QUERIES       "pupns.registration.queries"
+#define PC_TOPIC_REG_EVENTS        "pupns.registration.events"
 
 #define PC_TYPE_IDENTITY_LOOKUP       "id.go.bkn.pupns.identity.lookup.v1"
 #define PC_TYPE_IDENTITY_LOOKUP_REPLY "id.go.bkn.pupns.identity.lookup.reply.v1"
+
+
+/* Correction reports ("Jika data Nama / Instansi terdapat kesalahan"). */
+#define PC_TYPE_IDENTITY_CORRECTION_SUBMIT    "id.go.bkn.pupns.identity.correction.submit.v1"
+#define PC_TYPE_IDENTITY_CORRECTION_REPLY     "id.go.bkn.pupns.identity.correction.reply.v1"
+#define PC_TYPE_IDENTITY_CORRECTION_REQUESTED "id.go.bkn.pupns.identity.correction.requested.v1"
+
+/* Captcha: issue a challenge, check an answer once. */
+#define PC_TYPE_CAPTCHA_ISSUE       "id.go.bkn.pupns.captcha.issue.v1"
+#define PC_TYPE_CAPTCHA_ISSUE_REPLY "id.go.bkn.pupns.captcha.issue.reply.v1"
+#define PC_TYPE_CAPTCHA_CHECK       "id.go.bkn.pupns.captcha.check.v1"
+#define PC_TYPE_CAPTCHA_CHECK_REPLY "id.go.bkn.pupns.captcha.check.reply.v1"
+
+/* Registration commands (keyed by NIP) and their replies. */
+#define PC_TYPE_REG_SUBMIT       "id.go.bkn.pupns.registration.submit.v1"
+#define PC_TYPE_REG_SUBMIT_REPLY "id.go.bkn.pupns.registration.submit.reply.v1"
+#define PC_TYPE_REG_LOGIN        "id.go.bkn.pupns.registration.login.v1"
+#define PC_TYPE_REG_LOGIN_REPLY  "id.go.bkn.pupns.registration.login.reply.v1"
+#define PC_TYPE_REG_LOGOUT       "id.go.bkn.pupns.registration.logout.v1"
+#define PC_TYPE_REG_LOGOUT_REPLY "id.go.bkn.pupns.registration.logout.reply.v1"
+/* Registration queries (cheap, never behind password hashing). */
+#define PC_TYPE_REG_STATUS        "id.go.bkn.pupns.registration.status.v1"
+#define PC_TYPE_REG_STATUS_REPLY  "id.go.bkn.pupns.registration.status.reply.v1"
+#define PC_TYPE_REG_GET           "id.go.bkn.pupns.registration.get.v1"
+#define PC_TYPE_REG_GET_REPLY     "id.go.bkn.pupns.registration.get.reply.v1"
+#define PC_TYPE_REG_SESSION       "id.go.bkn.pupns.registration.session.v1"
+#define PC_TYPE_REG_SESSION_REPLY "id.go.bkn.pupns.registration.session.reply.v1"
+/* Public events on pupns.registration.events (regional BKD systems read these). */
+#define PC_TYPE_REG_COMPLETED "id.go.bkn.pupns.registration.completed.v1"
+#define PC_TYPE_REG_REJECTED  "id.go.bkn.pupns.registration.rejected.v1"
 
 #endif

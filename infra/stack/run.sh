@@ -6,7 +6,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/env.sh"
-SERVICES=(identity gateway)
+# Every service folder with a main.c, the gateway last (it waits for the others).
+mapfile -t SERVICES < <(cd "$TOP/services" && ls -d */main.c | cut -d/ -f1 | grep -vx -e ctl -e gateway; echo gateway)
 
 wait_ready() {
     for _ in $(seq 300); do

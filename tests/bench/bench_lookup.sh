@@ -7,7 +7,7 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
-export STACK_NAME=bench STACK_BASE=35400 PUPNS_HTTP_PORT=38080 BIN_DIR=$TOP/build/rel/bin
+export STACK_NAME=bench STACK_BASE=35400 PUPNS_HTTP_PORT=38080 BIN_DIR=${BENCH_BIN_DIR:-$TOP/build/rel/bin}
 export PUPNS_LOG_LEVEL=warn
 source infra/stack/env.sh
 N=${BENCH_N:-4500000}; SECS=${BENCH_SECONDS:-15}; CONNS=${BENCH_CONNS:-64}
