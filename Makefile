@@ -64,7 +64,8 @@ $(B)/bin/pupns-seed: $(B)/services/identity/seed/seed.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-# tests/unit/test_<service>_<module>.c also links that service's modules (not its main.c).
+# tests/unit/test_<service>_<module>.c sees that service's headers and links that service's modules (not its main.c).
+$(B)/tests/unit/test_%.o: CFLAGS += -Iservices/$(word 2,$(subst _, ,$(notdir $*)))
 service_objs = $(patsubst %.c,$(B)/%.o,$(filter-out %/main.c,$(wildcard services/$(1)/*.c)))
 $(B)/tests/test_%: $(B)/tests/unit/test_%.o $$(call service_objs,$$(firstword $$(subst _, ,$$*))) $(COMMON_LIB)
 	@mkdir -p $(dir $@)

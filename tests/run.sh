@@ -38,9 +38,13 @@ done
 if [ "$what" = all ]; then
     export STACK_NAME=test STACK_BASE=25400 PUPNS_HTTP_PORT=28080 BIN_DIR=$TOP/build/asan/bin SEED_N=3000
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+    # The tests hammer from one address: the main test gateway has no rate
+    # limits; test_rate_limits.sh starts one that has.
+    export PUPNS_RATE_LOOKUP=0 PUPNS_RATE_CAPTCHA=0 PUPNS_RATE_REGISTER=0 PUPNS_RATE_LOGIN=0
     source infra/stack/env.sh
-    export BASE_URL=http://127.0.0.1:$PUPNS_HTTP_PORT TOP STATE_DIR
-    rm -rf "$STATE_DIR/logs"
+    export BASE_URL=http://127.0.0.1:$PUPNS_HTTP_PORT TOP STATE_DIR PG_PORT
+    # A fresh stack every run: tests register NIPs, and must find them free.
+    infra/stack/stack.sh wipe "$STACK_NAME" "$STACK_BASE" >/dev/null 2>&1
     trap 'infra/stack/run.sh stop >/dev/null 2>&1' EXIT
     if infra/stack/run.sh start >"$results/stack.log" 2>&1; then
         psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d pupns -tAc \

@@ -12,3 +12,5 @@ export PUPNS_REDIS_URL=redis://127.0.0.1:$((STACK_BASE + 2))/0
 export PUPNS_HTTP_PORT=${PUPNS_HTTP_PORT:-8080}
 export PUPNS_STATIC_DIR=${PUPNS_STATIC_DIR:-$TOP/services/gateway/www}
 pg_url() { echo "postgresql://pupns_$1@127.0.0.1:$PG_PORT/pupns"; }
+# Keys of this stack (generated once by run.sh with pupns-ctl keygen).
+SECRETS_FILE=$STATE_DIR/secrets.env

@@ -23,6 +23,9 @@ start)
     "$here/stack.sh" up "$STACK_NAME" "$STACK_BASE"
     "$here/migrate.sh" "$PG_PORT"
     "$BIN_DIR/pupns-ctl" topics "$TOP/proto/topics.json"
+    if [ ! -s "$SECRETS_FILE" ]; then
+        (umask 077; "$BIN_DIR/pupns-ctl" keygen >"$SECRETS_FILE.new") && mv "$SECRETS_FILE.new" "$SECRETS_FILE"
+    fi
     count=$(psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d pupns -tAc "SELECT count(*) FROM identity.pns")
     if [ "$count" = 0 ]; then
         "$here/seed.sh" "${SEED_N:-10000}" "$PG_PORT"

@@ -24,6 +24,15 @@ case "$cmd" in
 start)
     stop TERM
     case "$svc" in gateway) ;; *) export PUPNS_PG_URL=${PUPNS_PG_URL:-$(pg_url "$svc")} ;; esac
+    # Each service gets only the keys it needs.
+    if [ -f "$SECRETS_FILE" ]; then
+        set -a; source "$SECRETS_FILE"; set +a
+        case "$svc" in
+            gateway) unset PUPNS_REGISTRATION_SECRET_KEY PUPNS_REGISTRATION_PEPPER ;;
+            registration) unset PUPNS_FLOW_KEY ;;
+            *) unset PUPNS_REGISTRATION_PUBLIC_KEY PUPNS_REGISTRATION_SECRET_KEY PUPNS_FLOW_KEY PUPNS_REGISTRATION_PEPPER ;;
+        esac
+    fi
     PUPNS_INSTANCE_ID=${PUPNS_INSTANCE_ID:-$STACK_NAME-$svc-$inst} \
         nohup "$BIN_DIR/pupns-$svc" >>"$STATE_DIR/logs/$svc-$inst.log" 2>&1 &
     echo $! >"$pidf" ;;

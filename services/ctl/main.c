@@ -1,5 +1,7 @@
-/* main.c -- pupns-ctl: operator commands. `topics` creates every topic of proto/topics.json. */
+/* main.c -- pupns-ctl: operator commands: `topics` creates every topic of
+ * proto/topics.json; `keygen` prints fresh service keys. */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,9 +47,29 @@ static int create_topics(const pc_config *cfg, const char *path) {
     return rc;
 }
 
+/* Prints fresh keys as environment lines for a secrets file (mode 0600). */
+static int keygen(void) {
+    unsigned char pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES], k[32];
+    char hex[65];
+    if (sodium_init() < 0) return 1;
+    crypto_box_keypair(pk, sk);
+    printf("PUPNS_REGISTRATION_PUBLIC_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, pk, sizeof pk));
+    printf("PUPNS_REGISTRATION_SECRET_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, sk, sizeof sk));
+    randombytes_buf(k, sizeof k);
+    printf("PUPNS_FLOW_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, k, sizeof k));
+    randombytes_buf(k, sizeof k);
+    printf("PUPNS_REGISTRATION_PEPPER=%s\n", sodium_bin2hex(hex, sizeof hex, k, sizeof k));
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(k, sizeof k);
+    sodium_memzero(hex, sizeof hex);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "keygen") == 0) return keygen();
     if (argc < 2 || strcmp(argv[1], "topics") != 0) {
-        fprintf(stderr, "usage: pupns-ctl topics [proto/topics.json]\n\nEnvironment:\n");
+        fprintf(stderr, "usage: pupns-ctl topics [proto/topics.json]\n"
+                        "       pupns-ctl keygen   (prints new keys as PUPNS_* lines)\n\nEnvironment:\n");
         pc_config_usage(stderr);
         return 2;
     }

@@ -9,12 +9,16 @@
 
 #include "config.h"
 #include "kafka.h"
+#include "ratelimit.h"
 #include "rpc.h"
 
 typedef struct {
     pc_config cfg;
     pc_producer *producer;
     pc_rpc *rpc;
+    gw_limiter *limiter;
+    unsigned char reg_public_key[32]; /* secrets are sealed to this key */
+    unsigned char flow_key[32];       /* signs registration flow tokens */
 } gw_ctx;
 
 /* A route handler fills resp; dispatch (routes.c) adds ids and metrics. */
@@ -29,5 +33,28 @@ void gw_healthz(gw_ctx *gw, const struct _u_request *req, struct _u_response *re
 void gw_readyz(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_metrics(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_static(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_captcha_new(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_questions(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_registration_start(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_registration_submit(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_registration_get(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_logout(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+
+/* Shared by handlers (handler_util.c). */
+/* The request's JSON object body, or NULL after answering 400. */
+json_t *gw_body_json(const struct _u_request *req, struct _u_response *resp);
+/* The client's IP address as text. */
+void gw_client_address(const struct _u_request *req, char out[64]);
+/* 1 if the client may go on; 0 after answering 429 with Retry-After. */
+int gw_rate_ok(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, const char *cls,
+               int per_minute);
+/* Answers 504/503 for a service that did not reply; `layanan` names it in Indonesian. */
+void gw_service_failure(struct _u_response *resp, pc_status st, const char *layanan);
+/* Calls a service and waits for its reply data (caller decrefs *reply). */
+pc_status gw_call(gw_ctx *gw, const char *topic, const char *key, const char *type, json_t *data,
+                  int timeout_ms, json_t **reply);
+/* The NIP of the request's valid bearer session; 0 after answering 401/5xx. */
+int gw_session_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, char nip[19]);
 
 #endif

@@ -19,9 +19,10 @@ void gw_readyz(gw_ctx *gw, const struct _u_request *req, struct _u_response *res
     (void)req;
     char err[256] = "";
     pc_status kafka = pc_kafka_check_topic(gw->producer, PC_TOPIC_IDENTITY_REQUESTS, 1000, err, sizeof err);
-    json_t *body = json_pack("{s:s, s:s}", "kafka", kafka == PC_OK ? "ok" : err, "reply_topic",
-                             pc_rpc_reply_topic(gw->rpc));
-    if (kafka == PC_OK) {
+    int redis = gw_limiter_ping(gw->limiter);
+    json_t *body = json_pack("{s:s, s:s, s:s}", "kafka", kafka == PC_OK ? "ok" : err, "redis",
+                             redis ? "ok" : "unreachable", "reply_topic", pc_rpc_reply_topic(gw->rpc));
+    if (kafka == PC_OK && redis) {
         json_object_set_new(body, "status", json_string("ready"));
         gw_send_json(resp, 200, body);
     } else {

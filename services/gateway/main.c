@@ -3,6 +3,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "envelope.h"
@@ -72,6 +73,15 @@ int main(int argc, char **argv) {
         PC_ERROR("producer: %s", err);
         goto out;
     }
+    if (pc_config_key(gw.cfg.reg_public_key, gw.reg_public_key) != PC_OK ||
+        pc_config_key(gw.cfg.flow_key, gw.flow_key) != PC_OK) {
+        PC_ERROR("PUPNS_REGISTRATION_PUBLIC_KEY and PUPNS_FLOW_KEY must each be 64 hex digits "
+                 "(pupns-ctl keygen makes them)");
+        goto out;
+    }
+    /* One Redis connection per few HTTP threads is plenty for INCRs. */
+    gw.limiter = gw_limiter_new(gw.cfg.redis_url, 16);
+    if (!gw.limiter) goto out;
     gw.rpc = pc_rpc_new(&gw.cfg, gw.producer, err, sizeof err);
     if (!gw.rpc) {
         PC_ERROR("reply channel: %s", err);
@@ -97,6 +107,8 @@ out:
     }
     pc_rpc_free(gw.rpc);
     pc_producer_free(gw.producer);
+    gw_limiter_free(gw.limiter);
+    sodium_memzero(gw.flow_key, sizeof gw.flow_key);
     pc_metrics_reset();
     PC_INFO("stopped");
     return rc;

@@ -18,6 +18,13 @@ typedef struct {
 
 static const gw_route routes[] = {
     { "GET", "/api/v1/pns/:nip", gw_pns_get },
+    { "POST", "/api/v1/captcha", gw_captcha_new },
+    { "GET", "/api/v1/pertanyaan-pengaman", gw_questions },
+    { "POST", "/api/v1/registrasi/mulai", gw_registration_start },
+    { "POST", "/api/v1/registrasi", gw_registration_submit },
+    { "GET", "/api/v1/registrasi/:no", gw_registration_get },
+    { "POST", "/api/v1/auth/login", gw_login },
+    { "POST", "/api/v1/auth/logout", gw_logout },
     { "GET", "/healthz", gw_healthz },
     { "GET", "/readyz", gw_readyz },
     { "GET", "/metrics", gw_metrics },

@@ -49,4 +49,96 @@ formCari.addEventListener("submit", async (ev) => {
   document.getElementById("hasil-instansi").textContent = r.data.instansi.nama;
   document.getElementById("hasil-unit").textContent = r.data.unit_kerja.nama;
   hasil.hidden = false;
+  state.nip = r.data.nip;
+  document.getElementById("form-lanjut").hidden = false;
+  document.getElementById("email").focus();
+});
+
+const state = { nip: null, token: null, captchaId: null };
+
+document.getElementById("form-lanjut").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const pesan = document.getElementById("pesan-lanjut");
+  const email = document.getElementById("email").value.trim();
+  show(pesan, "Memeriksa…");
+  const r = await api.call("POST", "/api/v1/registrasi/mulai", { nip: state.nip, email });
+  if (!r.ok) {
+    const errs = (r.data.errors || []).map((e) => e.message).join(" ");
+    show(pesan, errs || r.data.detail || "Terjadi kesalahan. Silakan coba lagi.", "galat");
+    return;
+  }
+  show(pesan, "");
+  state.token = r.data.token;
+  document.getElementById("langkah-cari").hidden = true;
+  document.getElementById("langkah-registrasi").hidden = false;
+  await loadQuestions();
+  await newCaptcha();
+});
+
+async function loadQuestions() {
+  const sel = document.getElementById("pertanyaan_id");
+  if (sel.options.length) return;
+  const r = await api.call("GET", "/api/v1/pertanyaan-pengaman");
+  sel.append(new Option("— pilih pertanyaan —", ""));
+  (r.ok ? r.data : []).forEach((q) => sel.append(new Option(q.teks, String(q.id))));
+}
+
+async function newCaptcha() {
+  const r = await api.call("POST", "/api/v1/captcha");
+  const img = document.getElementById("captcha-gambar");
+  if (!r.ok) {
+    show(document.getElementById("pesan-registrasi"), r.data.detail || "Gagal memuat kode.", "galat");
+    return;
+  }
+  state.captchaId = r.data.id;
+  img.src = r.data.image;
+  document.getElementById("captcha_jawaban").value = "";
+}
+document.getElementById("captcha-baru").addEventListener("click", newCaptcha);
+
+document.getElementById("tombol-kembali").addEventListener("click", () => {
+  document.getElementById("langkah-registrasi").hidden = true;
+  document.getElementById("langkah-cari").hidden = false;
+});
+
+function clearFieldErrors() {
+  document.querySelectorAll(".galat-isian").forEach((p) => { p.textContent = ""; });
+}
+
+document.getElementById("form-registrasi").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  clearFieldErrors();
+  const pesan = document.getElementById("pesan-registrasi");
+  const tombol = document.getElementById("tombol-registrasi");
+  const v = (id) => document.getElementById(id).value;
+  const body = {
+    token: state.token,
+    kata_kunci: v("kata_kunci"),
+    konfirmasi_kata_kunci: v("konfirmasi_kata_kunci"),
+    nama_ibu_kandung: v("nama_ibu_kandung"),
+    pertanyaan_id: parseInt(v("pertanyaan_id"), 10) || 0,
+    jawaban: v("jawaban"),
+    captcha_id: state.captchaId,
+    captcha_jawaban: v("captcha_jawaban"),
+  };
+  tombol.disabled = true;
+  show(pesan, "Mengirim…");
+  const r = await api.call("POST", "/api/v1/registrasi", body);
+  tombol.disabled = false;
+  if (!r.ok) {
+    (r.data.errors || []).forEach((e) => {
+      const p = document.querySelector('.galat-isian[data-untuk="' + e.field + '"]');
+      if (p) p.textContent = e.message;
+    });
+    show(pesan, r.data.detail || "Terjadi kesalahan. Silakan coba lagi.", "galat");
+    await newCaptcha(); // every captcha is single-use
+    return;
+  }
+  show(pesan, "");
+  document.getElementById("sukses-no").textContent = r.data.no_registrasi;
+  document.getElementById("sukses-nip").textContent = r.data.nip;
+  document.getElementById("sukses-nama").textContent = r.data.nama;
+  document.getElementById("sukses-instansi").textContent = r.data.instansi.nama;
+  document.getElementById("langkah-registrasi").hidden = true;
+  document.getElementById("langkah-sukses").hidden = false;
 });

@@ -1,0 +1,77 @@
+/* main.c -- captcha service: owns Redis keys captcha:*, issues and checks captchas from Kafka. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "contract.h"
+#include "envelope.h"
+#include "ids.h"
+#include "kafka.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "redis.h"
+#include "requests.h"
+
+#define SERVICE "captcha"
+#define REDIS_WAIT_S 30
+
+/* Connects to Redis, waiting up to REDIS_WAIT_S for it to come up (the
+ * stack may start us first). NULL if it never does or we are stopped. */
+static pc_redis *redis_wait(const pc_config *cfg) {
+    char err[320];
+    for (int i = 0; i < REDIS_WAIT_S * 2 && pc_running(); i++) {
+        pc_redis *r = pc_redis_connect(cfg->redis_url, err, sizeof err);
+        if (r) return r;
+        if (i == 0) PC_WARN("%s; waiting for Redis", err);
+        usleep(500 * 1000);
+    }
+    PC_ERROR("%s", err);
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("pupns-captcha: issues and checks captchas on %s\n\nEnvironment:\n", PC_TOPIC_CAPTCHA_REQUESTS);
+        pc_config_usage(stdout);
+        return 0;
+    }
+    char err[512];
+    pc_config cfg;
+    if (pc_config_load(&cfg, SERVICE, err, sizeof err) != PC_OK) {
+        fprintf(stderr, "pupns-captcha: %s\n", err);
+        return 2;
+    }
+    pc_log_init(SERVICE, pc_log_level_parse(cfg.log_level));
+    /* pc_ids_init also initialises libsodium, which draws the answers. */
+    if (pc_ids_init() != PC_OK || pc_lifecycle_init() != PC_OK) {
+        PC_ERROR("cannot initialise");
+        return 1;
+    }
+    pc_event_set_source(SERVICE, cfg.instance_id);
+
+    int rc = 1;
+    captcha_ctx ctx = { .cfg = &cfg };
+    const char *topics[] = { PC_TOPIC_CAPTCHA_REQUESTS };
+    ctx.redis = redis_wait(&cfg);
+    if (!ctx.redis) goto out;
+    ctx.producer = pc_producer_new(&cfg, PC_PRODUCER_LOW_LATENCY, err, sizeof err);
+    if (!ctx.producer) {
+        PC_ERROR("producer: %s", err);
+        goto out;
+    }
+    ctx.consumer = pc_consumer_new(&cfg, "pupns-captcha", topics, 1, err, sizeof err);
+    if (!ctx.consumer) {
+        PC_ERROR("consumer: %s", err);
+        goto out;
+    }
+    PC_INFO("serving %s as %s (captcha lifetime %d s)", PC_TOPIC_CAPTCHA_REQUESTS, cfg.instance_id,
+            cfg.captcha_ttl_s);
+    rc = captcha_serve(&ctx) == PC_OK ? 0 : 1;
+    PC_INFO("stopped");
+out:
+    pc_consumer_free(ctx.consumer);
+    pc_producer_free(ctx.producer);
+    pc_redis_close(ctx.redis);
+    return rc;
+}

@@ -1,0 +1,116 @@
+/* auth_api.c -- login, logout and the bearer-session check for PNS.
+ * One generic message for an unknown NIP and a wrong password. */
+#include <stdio.h>
+#include <string.h>
+
+#include "contract.h"
+#include "gateway.h"
+#include "log.h"
+#include "respond.h"
+#include "seal.h"
+
+static const char DENIED_DETAIL[] = "NIP atau kata kunci salah.";
+
+static void denied(struct _u_response *resp) {
+    gw_fail(resp, 401, "login_gagal", "Gagal masuk", DENIED_DETAIL, NULL);
+}
+
+void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp) {
+    if (!gw_rate_ok(gw, req, resp, "login", gw->cfg.rate_login_per_min)) return;
+    json_t *body = gw_body_json(req, resp);
+    if (!body) return;
+    const char *nip = json_string_value(json_object_get(body, "nip"));
+    const char *password = json_string_value(json_object_get(body, "kata_kunci"));
+    if (!nip || !password || !*password || strlen(nip) != 18 || strlen(password) > 1024) {
+        json_decref(body);
+        gw_fail(resp, 400, "data_login_kurang", "Data masuk tidak lengkap",
+                "Isi NIP (18 digit) dan kata kunci Anda.", !nip || strlen(nip) != 18 ? "nip" : "kata_kunci");
+        return;
+    }
+    char *sealed = NULL;
+    if (pc_seal_b64(gw->reg_public_key, password, &sealed) != PC_OK) {
+        json_decref(body);
+        gw_service_failure(resp, PC_EUNAVAIL, "registrasi");
+        return;
+    }
+    json_t *cmd = json_pack("{s:s, s:{s:s}}", "nip", nip, "sealed", "password", sealed);
+    free(sealed);
+    json_t *reply = NULL;
+    pc_status st = gw_call(gw, PC_TOPIC_REG_COMMANDS, nip, PC_TYPE_REG_LOGIN, cmd,
+                           gw->cfg.registration_timeout_ms, &reply);
+    json_decref(body);
+    const char *status = json_string_value(json_object_get(reply, "status"));
+    if (st != PC_OK || !status) {
+        gw_service_failure(resp, st == PC_OK ? PC_EUNAVAIL : st, "registrasi");
+    } else if (strcmp(status, "ok") == 0) {
+        json_t *out = json_pack("{s:O, s:s, s:O, s:O}", "token", json_object_get(reply, "token"),
+                                "token_type", "Bearer", "expires_in", json_object_get(reply, "expires_in"),
+                                "nip", json_object_get(reply, "nip"));
+        u_map_put(resp->map_header, "Cache-Control", "no-store");
+        gw_send_json(resp, 200, out);
+        json_decref(out);
+    } else if (strcmp(status, "locked") == 0) {
+        json_int_t wait = json_integer_value(json_object_get(reply, "retry_after"));
+        char detail[200], retry[24];
+        snprintf(detail, sizeof detail,
+                 "Terlalu banyak percobaan masuk yang gagal. Silakan coba lagi dalam %lld detik.",
+                 (long long)wait);
+        snprintf(retry, sizeof retry, "%lld", (long long)wait);
+        gw_fail(resp, 429, "login_dikunci", "Percobaan masuk dikunci sementara", detail, NULL);
+        u_map_put(resp->map_header, "Retry-After", retry);
+    } else {
+        denied(resp);
+    }
+    json_decref(reply);
+}
+
+/* The bearer token of the request, or NULL. */
+static const char *bearer(const struct _u_request *req) {
+    const char *h = u_map_get_case(req->map_header, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0) return NULL;
+    h += 7;
+    size_t n = strlen(h);
+    return n >= 16 && n <= 128 ? h : NULL;
+}
+
+static void unauthenticated(struct _u_response *resp) {
+    gw_fail(resp, 401, "perlu_login", "Perlu masuk (login)",
+            "Sesi Anda tidak valid atau sudah berakhir. Silakan masuk kembali.", NULL);
+    u_map_put(resp->map_header, "WWW-Authenticate", "Bearer realm=\"pupns\"");
+}
+
+/* Asks the registration service about a token (session or logout query). */
+static pc_status session_query(gw_ctx *gw, const char *type, const char *token, json_t **reply) {
+    return gw_call(gw, PC_TOPIC_REG_QUERIES, NULL, type, json_pack("{s:s}", "token", token),
+                   gw->cfg.request_timeout_ms, reply);
+}
+
+int gw_session_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, char nip[19]) {
+    const char *token = bearer(req);
+    if (!token) {
+        unauthenticated(resp);
+        return 0;
+    }
+    json_t *reply = NULL;
+    pc_status st = session_query(gw, PC_TYPE_REG_SESSION, token, &reply);
+    int ok = st == PC_OK && json_is_true(json_object_get(reply, "valid"));
+    if (ok) snprintf(nip, 19, "%s", json_string_value(json_object_get(reply, "nip")));
+    else if (st != PC_OK) gw_service_failure(resp, st, "registrasi");
+    else unauthenticated(resp);
+    json_decref(reply);
+    return ok;
+}
+
+void gw_logout(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp) {
+    const char *token = bearer(req);
+    if (!token) {
+        unauthenticated(resp);
+        return;
+    }
+    json_t *reply = NULL;
+    pc_status st = session_query(gw, PC_TYPE_REG_LOGOUT, token, &reply);
+    if (st != PC_OK) gw_service_failure(resp, st, "registrasi");
+    else if (json_is_true(json_object_get(reply, "valid"))) ulfius_set_empty_body_response(resp, 204);
+    else unauthenticated(resp);
+    json_decref(reply);
+}

@@ -1,0 +1,70 @@
+/* handler_util.c -- small pieces every API handler needs: body parsing,
+ * client address, rate limits, service calls and their failures. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gateway.h"
+#include "log.h"
+#include "respond.h"
+
+json_t *gw_body_json(const struct _u_request *req, struct _u_response *resp) {
+    json_error_t jerr;
+    json_t *body = req->binary_body_length ? json_loadb(req->binary_body, req->binary_body_length, JSON_REJECT_DUPLICATES, &jerr)
+                                           : NULL;
+    if (!json_is_object(body)) {
+        json_decref(body);
+        gw_fail(resp, 400, "json_tidak_valid", "Format data tidak valid",
+                "Data harus dikirim sebagai objek JSON yang valid.", NULL);
+        return NULL;
+    }
+    return body;
+}
+
+void gw_client_address(const struct _u_request *req, char out[64]) {
+    snprintf(out, 64, "unknown");
+    const struct sockaddr *sa = req->client_address;
+    if (!sa) return;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
+}
+
+int gw_rate_ok(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, const char *cls,
+               int per_minute) {
+    char client[64], retry[16];
+    int retry_after = 0;
+    gw_client_address(req, client);
+    if (gw_limiter_hit(gw->limiter, cls, client, per_minute, &retry_after) == PC_OK) return 1;
+    snprintf(retry, sizeof retry, "%d", retry_after);
+    char detail[200];
+    snprintf(detail, sizeof detail,
+             "Terlalu banyak permintaan dari alamat Anda. Silakan coba lagi dalam %d detik.", retry_after);
+    gw_fail(resp, 429, "terlalu_banyak_permintaan", "Terlalu banyak permintaan", detail, NULL);
+    u_map_put(resp->map_header, "Retry-After", retry);
+    return 0;
+}
+
+void gw_service_failure(struct _u_response *resp, pc_status st, const char *layanan) {
+    char title[160], detail[320];
+    if (st == PC_ETIMEDOUT) {
+        snprintf(title, sizeof title, "Layanan %s tidak menjawab", layanan);
+        snprintf(detail, sizeof detail,
+                 "Layanan %s sedang sibuk dan tidak menjawab tepat waktu. Silakan coba beberapa saat lagi.",
+                 layanan);
+        gw_fail(resp, 504, "layanan_tidak_menjawab", title, detail, NULL);
+    } else {
+        snprintf(title, sizeof title, "Layanan %s tidak tersedia", layanan);
+        snprintf(detail, sizeof detail,
+                 "Layanan %s sedang tidak dapat dihubungi. Silakan coba beberapa saat lagi.", layanan);
+        gw_fail(resp, 503, "layanan_tidak_tersedia", title, detail, NULL);
+    }
+}
+
+pc_status gw_call(gw_ctx *gw, const char *topic, const char *key, const char *type, json_t *data,
+                  int timeout_ms, json_t **reply) {
+    pc_status st = pc_rpc_call(gw->rpc, topic, key, type, data, timeout_ms, reply);
+    json_decref(data);
+    return st;
+}

@@ -1,0 +1,116 @@
+/* ratelimit.c -- fixed-window counters in Redis over a small connection pool. */
+#include "ratelimit.h"
+
+#include <hiredis.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "redis.h"
+
+/* INCR and, on the first hit of a window, EXPIRE: atomic in one call. */
+static const char HIT_SCRIPT[] =
+    "local c = redis.call('INCR', KEYS[1]) "
+    "if c == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end "
+    "return c";
+
+struct gw_limiter {
+    char url[256];
+    int size, free_count;
+    pc_redis **conns;      /* NULL until first used */
+    int *free_slots;
+    pthread_mutex_t lock;
+    pthread_cond_t available;
+};
+
+gw_limiter *gw_limiter_new(const char *redis_url, int pool_size) {
+    gw_limiter *l = calloc(1, sizeof *l);
+    if (!l) return NULL;
+    snprintf(l->url, sizeof l->url, "%s", redis_url);
+    l->size = l->free_count = pool_size;
+    l->conns = calloc((size_t)pool_size, sizeof *l->conns);
+    l->free_slots = calloc((size_t)pool_size, sizeof *l->free_slots);
+    if (!l->conns || !l->free_slots) {
+        free(l->conns);
+        free(l->free_slots);
+        free(l);
+        return NULL;
+    }
+    for (int i = 0; i < pool_size; i++) l->free_slots[i] = i;
+    pthread_mutex_init(&l->lock, NULL);
+    pthread_cond_init(&l->available, NULL);
+    return l;
+}
+
+static int take(gw_limiter *l) {
+    pthread_mutex_lock(&l->lock);
+    while (l->free_count == 0) pthread_cond_wait(&l->available, &l->lock);
+    int slot = l->free_slots[--l->free_count];
+    pthread_mutex_unlock(&l->lock);
+    return slot;
+}
+
+static void give_back(gw_limiter *l, int slot) {
+    pthread_mutex_lock(&l->lock);
+    l->free_slots[l->free_count++] = slot;
+    pthread_cond_signal(&l->available);
+    pthread_mutex_unlock(&l->lock);
+}
+
+/* The slot's connection, opening it if needed; NULL if Redis is down. */
+static pc_redis *conn_of(gw_limiter *l, int slot) {
+    if (!l->conns[slot]) {
+        char err[256];
+        l->conns[slot] = pc_redis_connect(l->url, err, sizeof err);
+        if (!l->conns[slot]) PC_WARN("rate limiter: %s", err);
+    }
+    return l->conns[slot];
+}
+
+pc_status gw_limiter_hit(gw_limiter *l, const char *cls, const char *client, int per_minute,
+                         int *retry_after) {
+    *retry_after = 0;
+    if (per_minute <= 0) return PC_OK;
+    time_t now = time(NULL);
+    char key[160];
+    snprintf(key, sizeof key, "rate:%s:%s:%lld", cls, client, (long long)(now / 60));
+    int slot = take(l);
+    pc_redis *r = conn_of(l, slot);
+    long long count = 0;
+    pc_status st = PC_EUNAVAIL;
+    if (r) {
+        redisReply *reply = pc_redis_command(r, &st, "EVAL %s 1 %s 61", HIT_SCRIPT, key);
+        if (reply && reply->type == REDIS_REPLY_INTEGER) count = reply->integer;
+        else if (st == PC_OK) st = PC_ERROR;
+        if (reply) freeReplyObject(reply);
+    }
+    give_back(l, slot);
+    if (st != PC_OK) {
+        PC_WARN("rate limiter unavailable (%s): letting the request through", pc_status_name(st));
+        return PC_OK;
+    }
+    if (count <= per_minute) return PC_OK;
+    *retry_after = (int)(60 - now % 60);
+    return PC_ELIMIT;
+}
+
+int gw_limiter_ping(gw_limiter *l) {
+    int slot = take(l);
+    pc_redis *r = conn_of(l, slot);
+    int ok = r && pc_redis_ping(r);
+    give_back(l, slot);
+    return ok;
+}
+
+void gw_limiter_free(gw_limiter *l) {
+    if (!l) return;
+    for (int i = 0; i < l->size; i++) pc_redis_close(l->conns[i]);
+    free(l->conns);
+    free(l->free_slots);
+    pthread_mutex_destroy(&l->lock);
+    pthread_cond_destroy(&l->available);
+    free(l);
+}

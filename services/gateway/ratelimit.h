@@ -1,0 +1,27 @@
+/* ratelimit.h -- per-client-address rate limits kept in Redis, so every
+ * gateway instance shares them: a fixed one-minute window per (class,
+ * address), counted by one atomic script call. When Redis is unreachable
+ * the limiter lets requests through (and says so in the log): a Redis
+ * outage must not close registration during a deadline rush. */
+#ifndef GATEWAY_RATELIMIT_H
+#define GATEWAY_RATELIMIT_H
+
+#include "status.h"
+
+typedef struct gw_limiter gw_limiter;
+
+/* pool_size connections, opened lazily. NULL only when out of memory. */
+gw_limiter *gw_limiter_new(const char *redis_url, int pool_size);
+
+/* Counts one hit of class for client. PC_OK when allowed; PC_ELIMIT when
+ * over per_minute, with *retry_after set to the seconds left in the
+ * window. per_minute 0 means no limit. */
+pc_status gw_limiter_hit(gw_limiter *l, const char *cls, const char *client, int per_minute,
+                         int *retry_after);
+
+/* 1 if Redis answers now. */
+int gw_limiter_ping(gw_limiter *l);
+
+void gw_limiter_free(gw_limiter *l);
+
+#endif

@@ -1,0 +1,125 @@
+/* login.c -- password login with growing lock-outs, and bearer sessions.
+ *
+ * Unknown NIPs cost a dummy argon2id verification and count failures like
+ * known ones, so neither timing nor lock-outs tell which NIPs registered. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "nip.h"
+#include "pwhash.h"
+#include "registration.h"
+#include "seal.h"
+
+/* Failures before the first lock-out; each further failure doubles it. */
+#define LOCK_AFTER 5
+#define LOCK_FIRST_S 30
+#define LOCK_MAX_S 3600
+
+static json_t *denied(long retry_after) {
+    json_t *r = json_pack("{s:s}", "status", retry_after > 0 ? "locked" : "denied");
+    if (retry_after > 0) json_object_set_new(r, "retry_after", json_integer(retry_after));
+    return r;
+}
+
+/* Seconds the NIP is still locked (0 if not); -1 on database error. */
+static long locked_for(pc_pg *db, const char *nip, pc_status *st) {
+    const char *params[] = { nip };
+    PGresult *res = pc_pg_exec(db,
+                               "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint"
+                               " FROM registration.login_throttle WHERE nip = $1 AND locked_until > now()",
+                               1, params, 1, st);
+    if (!res) return -1;
+    long secs = PQntuples(res) ? atol(PQgetvalue(res, 0, 0)) : 0;
+    PQclear(res);
+    return secs;
+}
+
+/* Counts a failure; returns the lock-out it caused in seconds (0 if none). */
+static long count_failure(pc_pg *db, const char *nip, pc_status *st) {
+    char sql[640];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO registration.login_throttle AS t (nip, failures) VALUES ($1, 1)"
+             " ON CONFLICT (nip) DO UPDATE SET failures = t.failures + 1,"
+             " locked_until = CASE WHEN t.failures + 1 >= %d THEN now() + make_interval(secs =>"
+             " least(%d, %d * power(2, t.failures + 1 - %d))) END"
+             " RETURNING coalesce(ceil(extract(epoch FROM locked_until - now())), 0)::bigint",
+             LOCK_AFTER, LOCK_MAX_S, LOCK_FIRST_S, LOCK_AFTER);
+    const char *params[] = { nip };
+    PGresult *res = pc_pg_exec(db, sql, 1, params, 0, st);
+    long secs = res && PQntuples(res) ? atol(PQgetvalue(res, 0, 0)) : 0;
+    PQclear(res);
+    return secs;
+}
+
+/* New random token (returned, base64url) stored only as its SHA-256. */
+static pc_status open_session(registration_ctx *ctx, pc_pg *db, const char *nip, char token[64]) {
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(token, 64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char hash[65], ttl[16];
+    registration_token_hash(token, hash);
+    snprintf(ttl, sizeof ttl, "%d", ctx->cfg.session_ttl_s);
+    const char *params[] = { hash, nip, ttl };
+    pc_status st;
+    PGresult *res = pc_pg_exec(db,
+                               "INSERT INTO registration.session (token_hash, nip, expires_at)"
+                               " VALUES ($1, $2, now() + make_interval(secs => $3::int))",
+                               3, params, 0, &st);
+    PQclear(res);
+    sodium_memzero(raw, sizeof raw);
+    return st;
+}
+
+void registration_token_hash(const char *token, char out_hex[65]) {
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
+    sodium_bin2hex(out_hex, 65, digest, sizeof digest);
+}
+
+pc_status registration_login(registration_ctx *ctx, pc_pg *db, const pc_event *ev, json_t **reply) {
+    const char *nip = json_string_value(json_object_get(ev->data, "nip"));
+    const char *sealed = json_string_value(json_object_get(json_object_get(ev->data, "sealed"), "password"));
+    char *password = NULL;
+    if (!nip || pc_nip_parse(nip, NULL) != PC_NIP_OK || !sealed ||
+        pc_unseal_b64(ctx->public_key, ctx->secret_key, sealed, &password) != PC_OK) {
+        *reply = denied(0);
+        return PC_OK;
+    }
+    pc_status st;
+    long wait = locked_for(db, nip, &st);
+    if (wait != 0) {
+        pc_secret_free(password);
+        if (wait < 0) return st;
+        *reply = denied(wait);
+        return PC_OK;
+    }
+    const char *params[] = { nip };
+    PGresult *res = pc_pg_exec(db, "SELECT password_hash FROM registration.account WHERE nip = $1", 1,
+                               params, 1, &st);
+    if (!res) {
+        pc_secret_free(password);
+        return st;
+    }
+    pc_status verdict = PQntuples(res) ? registration_pwhash_verify(PQgetvalue(res, 0, 0), password)
+                                       : (registration_pwhash_dummy_verify(password), PC_EDENIED);
+    PQclear(res);
+    pc_secret_free(password);
+    if (verdict != PC_OK) {
+        long lock = count_failure(db, nip, &st);
+        if (st != PC_OK) return st;
+        PC_INFO("login failed for %s%s", nip, lock ? " (now locked)" : "");
+        *reply = denied(lock);
+        return PC_OK;
+    }
+    char token[64];
+    res = pc_pg_exec(db, "DELETE FROM registration.login_throttle WHERE nip = $1", 1, params, 0, &st);
+    PQclear(res);
+    if (st != PC_OK || (st = open_session(ctx, db, nip, token)) != PC_OK) return st;
+    *reply = json_pack("{s:s, s:s, s:s, s:i}", "status", "ok", "nip", nip, "token", token,
+                       "expires_in", ctx->cfg.session_ttl_s);
+    sodium_memzero(token, sizeof token);
+    return PC_OK;
+}

@@ -1,0 +1,73 @@
+/* main.c -- registration service: owns schema registration; registers PNS,
+ * logs them in, and publishes registration events through its outbox. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "contract.h"
+#include "envelope.h"
+#include "ids.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "registration.h"
+
+#define SERVICE "registration"
+
+static pc_status load_keys(registration_ctx *ctx) {
+    if (pc_config_key(ctx->cfg.reg_public_key, ctx->public_key) != PC_OK ||
+        pc_config_key(ctx->cfg.reg_secret_key, ctx->secret_key) != PC_OK ||
+        pc_config_key(ctx->cfg.pepper, ctx->pepper) != PC_OK) {
+        PC_ERROR("PUPNS_REGISTRATION_PUBLIC_KEY, PUPNS_REGISTRATION_SECRET_KEY and "
+                 "PUPNS_REGISTRATION_PEPPER must each be 64 hex digits (pupns-ctl keygen makes them)");
+        return PC_EINVAL;
+    }
+    /* The pair must match, or every sealed command would be unreadable. */
+    unsigned char derived[crypto_box_PUBLICKEYBYTES];
+    crypto_scalarmult_base(derived, ctx->secret_key);
+    if (sodium_memcmp(derived, ctx->public_key, sizeof derived) != 0) {
+        PC_ERROR("PUPNS_REGISTRATION_PUBLIC_KEY does not belong to PUPNS_REGISTRATION_SECRET_KEY");
+        return PC_EINVAL;
+    }
+    return PC_OK;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("pupns-registration: registrations and logins from %s\n\nEnvironment:\n", PC_TOPIC_REG_COMMANDS);
+        pc_config_usage(stdout);
+        return 0;
+    }
+    static registration_ctx ctx; /* large keys; zeroed on exit */
+    char err[512];
+    if (pc_config_load(&ctx.cfg, SERVICE, err, sizeof err) != PC_OK) {
+        fprintf(stderr, "pupns-registration: %s\n", err);
+        return 2;
+    }
+    pc_log_init(SERVICE, pc_log_level_parse(ctx.cfg.log_level));
+    if (pc_ids_init() != PC_OK || load_keys(&ctx) != PC_OK || pc_lifecycle_init() != PC_OK) return 1;
+    pc_event_set_source(SERVICE, ctx.cfg.instance_id);
+
+    int rc = 1;
+    pthread_t queries, relay;
+    int threads = 0;
+    ctx.replies = pc_producer_new(&ctx.cfg, PC_PRODUCER_LOW_LATENCY, err, sizeof err);
+    ctx.events = ctx.replies ? pc_producer_new(&ctx.cfg, PC_PRODUCER_BULK, err, sizeof err) : NULL;
+    if (!ctx.events) {
+        PC_ERROR("producer: %s", err);
+        goto out;
+    }
+    if (pthread_create(&relay, NULL, registration_relay_thread, &ctx) != 0) goto out;
+    threads++;
+    if (pthread_create(&queries, NULL, registration_query_thread, &ctx) != 0) goto out;
+    threads++;
+    rc = registration_serve_commands(&ctx) == PC_OK ? 0 : 1;
+out:
+    pc_lifecycle_stop();
+    if (threads > 1) pthread_join(queries, NULL);
+    if (threads > 0) pthread_join(relay, NULL);
+    pc_producer_free(ctx.events);
+    pc_producer_free(ctx.replies);
+    sodium_memzero(&ctx, sizeof ctx);
+    PC_INFO("stopped");
+    return rc;
+}

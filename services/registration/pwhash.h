@@ -1,0 +1,43 @@
+/* pwhash.h -- argon2id password hashing for account passwords. */
+#ifndef REGISTRATION_PWHASH_H
+#define REGISTRATION_PWHASH_H
+
+#include <sodium.h>
+
+#include "status.h"
+
+/* Passwords are stored as libsodium's argon2id string
+ * ("$argon2id$v=19$m=65536,t=3,p=1$<salt>$<hash>"), which carries its own
+ * salt and parameters, so raising the parameters later leaves old hashes
+ * verifiable.
+ *
+ * Parameters: t = 3 passes over m = 64 MiB, p = 1 (libsodium's
+ * crypto_pwhash_OPSLIMIT_MODERATE is 3 and MEMLIMIT_MODERATE 256 MiB; 64 MiB
+ * is a deliberate middle). That is above OWASP's Password Storage Cheat
+ * Sheet minimum for argon2id (m = 19 MiB, t = 2, p = 1) on both axes, while
+ * a worker holds 64 MiB only for the ~0.1 s a hash takes on one core, so a
+ * registration rush can run a few hashes per core in parallel. The
+ * benchmark reads the constants below; change them here only.
+ *
+ * Thread-safe once sodium_init() has run. */
+
+#define REGISTRATION_PWHASH_ALG crypto_pwhash_ALG_ARGON2ID13
+#define REGISTRATION_PWHASH_OPSLIMIT 3ULL
+#define REGISTRATION_PWHASH_MEMLIMIT (64UL * 1024 * 1024)
+
+/* Hashes password into out (NUL-terminated, < crypto_pwhash_STRBYTES).
+ * PC_OK; PC_EINVAL if password is NULL; PC_ERROR if argon2id could not run
+ * (usually: the 64 MiB could not be allocated). */
+pc_status registration_pwhash(const char *password, char out[crypto_pwhash_STRBYTES]);
+
+/* PC_OK if password matches stored; PC_EDENIED if it does not, or if stored
+ * is NULL or not an argon2id string (a corrupt row must not let anyone in). */
+pc_status registration_pwhash_verify(const char *stored, const char *password);
+
+/* Spends the work of one registration_pwhash_verify against a hash made with
+ * the current parameters, and discards the result. Call it when the NIP has
+ * no account, so "unknown NIP" and "wrong password" take the same time and
+ * the login cannot be used to learn who registered. */
+void registration_pwhash_dummy_verify(const char *password);
+
+#endif

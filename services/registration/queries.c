@@ -1,0 +1,118 @@
+/* queries.c -- read-mostly requests on their own topic and thread:
+ * status (is this NIP registered?), get (a registration for its owner),
+ * session (is this bearer token valid?) and logout (revoke it). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "contract.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "registration.h"
+#include "reply.h"
+
+static pc_status query_status(pc_pg *db, json_t *d, json_t **reply) {
+    const char *nip = json_string_value(json_object_get(d, "nip"));
+    const char *params[] = { nip ? nip : "" };
+    pc_status st;
+    PGresult *res = pc_pg_exec(db, "SELECT 1 FROM registration.account WHERE nip = $1", 1, params, 1, &st);
+    if (!res) return st;
+    *reply = json_pack("{s:b}", "registered", PQntuples(res) > 0);
+    PQclear(res);
+    return PC_OK;
+}
+
+static pc_status query_get(pc_pg *db, json_t *d, json_t **reply) {
+    const char *no = json_string_value(json_object_get(d, "no_registrasi"));
+    const char *nip = json_string_value(json_object_get(d, "nip"));
+    char sql[768];
+    snprintf(sql, sizeof sql, "%s WHERE no_registrasi = $1 AND nip = $2", registration_account_select());
+    const char *params[] = { no ? no : "", nip ? nip : "" };
+    pc_status st;
+    PGresult *res = pc_pg_exec(db, sql, 2, params, 1, &st);
+    if (!res) return st;
+    *reply = PQntuples(res) == 1
+                 ? json_pack("{s:s, s:o}", "status", "found", "registrasi", registration_account_json(res, 0))
+                 : json_pack("{s:s}", "status", "not_found");
+    PQclear(res);
+    return PC_OK;
+}
+
+static pc_status query_session(pc_pg *db, json_t *d, int logout, json_t **reply) {
+    const char *token = json_string_value(json_object_get(d, "token"));
+    char hash[65];
+    registration_token_hash(token ? token : "", hash);
+    const char *params[] = { hash };
+    pc_status st;
+    PGresult *res = pc_pg_exec(
+        db,
+        logout ? "UPDATE registration.session SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL"
+                 " RETURNING nip, 0"
+               : "SELECT nip, ceil(extract(epoch FROM expires_at - now()))::bigint FROM registration.session"
+                 " WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()",
+        1, params, logout ? 0 : 1, &st);
+    if (!res) return st;
+    if (PQntuples(res) == 1)
+        *reply = json_pack("{s:b, s:s, s:I}", "valid", 1, "nip", PQgetvalue(res, 0, 0), "expires_in",
+                           (json_int_t)atoll(PQgetvalue(res, 0, 1)));
+    else
+        *reply = json_pack("{s:b}", "valid", 0);
+    PQclear(res);
+    return PC_OK;
+}
+
+pc_status registration_query(registration_ctx *ctx, pc_pg *db, const pc_event *ev, json_t **reply) {
+    (void)ctx;
+    if (strcmp(ev->type, PC_TYPE_REG_STATUS) == 0) return query_status(db, ev->data, reply);
+    if (strcmp(ev->type, PC_TYPE_REG_GET) == 0) return query_get(db, ev->data, reply);
+    if (strcmp(ev->type, PC_TYPE_REG_SESSION) == 0) return query_session(db, ev->data, 0, reply);
+    if (strcmp(ev->type, PC_TYPE_REG_LOGOUT) == 0) return query_session(db, ev->data, 1, reply);
+    return PC_EINVAL;
+}
+
+static const char *reply_type_of(const char *type) {
+    if (strcmp(type, PC_TYPE_REG_STATUS) == 0) return PC_TYPE_REG_STATUS_REPLY;
+    if (strcmp(type, PC_TYPE_REG_GET) == 0) return PC_TYPE_REG_GET_REPLY;
+    if (strcmp(type, PC_TYPE_REG_SESSION) == 0) return PC_TYPE_REG_SESSION_REPLY;
+    return PC_TYPE_REG_LOGOUT_REPLY;
+}
+
+void *registration_query_thread(void *arg) {
+    registration_ctx *ctx = arg;
+    char err[512];
+    const char *topics[] = { PC_TOPIC_REG_QUERIES };
+    pc_pg *db = pc_pg_connect(ctx->cfg.pg_url, 30000, err, sizeof err);
+    rd_kafka_t *consumer = db ? pc_consumer_new(&ctx->cfg, "pupns-registration-queries", topics, 1, err, sizeof err)
+                              : NULL;
+    if (!consumer) {
+        PC_ERROR("query server: %s", err);
+        pc_pg_close(db);
+        pc_lifecycle_stop();
+        return NULL;
+    }
+    while (pc_running()) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 100);
+        if (!m) continue;
+        pc_event ev;
+        if (!m->err && pc_event_decode(m->payload, m->len, &ev, err, sizeof err) == PC_OK) {
+            pc_log_set_cid(ev.id);
+            json_t *reply = NULL;
+            pc_status st = registration_query(ctx, db, &ev, &reply);
+            if (st == PC_OK) pc_reply_send(ctx->replies, &ev, reply_type_of(ev.type), reply, NULL, NULL);
+            else if (st == PC_EINVAL) PC_WARN("dropping query of unknown type %s", ev.type);
+            /* Queries are read-only or idempotent: a failure is the caller's
+             * timeout and retry, not a reason to stall the topic. */
+            pc_event_clear(&ev);
+            pc_log_set_cid(NULL);
+        } else if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            PC_WARN("query consumer: %s", rd_kafka_message_errstr(m));
+        } else if (!m->err) {
+            PC_WARN("dropping undecodable query: %s", err);
+        }
+        if (!m->err) pc_consumer_commit(consumer, &m, 1);
+        rd_kafka_message_destroy(m);
+    }
+    pc_consumer_free(consumer);
+    pc_pg_close(db);
+    return NULL;
+}

@@ -1,0 +1,89 @@
+"""pupns_client.py -- a small test client for the PUPNS gateway (stdlib only).
+
+Captcha answers are read from Redis (`captcha:<id>`), as a test may; the
+product itself has no bypass."""
+import json
+import os
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+
+BASE = os.environ.get("BASE_URL", "http://127.0.0.1:28080")
+REDIS_URL = os.environ.get("PUPNS_REDIS_URL", "redis://127.0.0.1:25402/0")
+
+
+def call(method, path, body=None, headers=None, base=None, timeout=60):
+    """Returns (status, parsed JSON or None, headers)."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request((base or BASE) + path, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            raw, status, hdrs = r.read(), r.status, r.headers
+    except urllib.error.HTTPError as e:
+        raw, status, hdrs = e.read(), e.code, e.headers
+    try:
+        parsed = json.loads(raw) if raw else None
+    except ValueError:
+        parsed = None
+    return status, parsed, hdrs
+
+
+def redis(*args):
+    return subprocess.run(["redis-cli", "-u", REDIS_URL, *args], capture_output=True, text=True,
+                          check=False).stdout.strip()
+
+
+def captcha(base=None):
+    """A fresh captcha id and its answer (read from Redis)."""
+    status, body, _ = call("POST", "/api/v1/captcha", base=base)
+    assert status == 201, (status, body)
+    return body["id"], redis("GET", "captcha:" + body["id"])
+
+
+def form(token, cid, answer, password="Rahasia#Malang75", **over):
+    f = {"token": token, "kata_kunci": password, "konfirmasi_kata_kunci": password,
+         "nama_ibu_kandung": "Siti Aminah", "pertanyaan_id": 1, "jawaban": "SD Negeri 3 Klojen",
+         "captcha_id": cid, "captcha_jawaban": answer}
+    f.update(over)
+    return f
+
+
+def start(nip, email="pns@example.go.id", base=None):
+    return call("POST", "/api/v1/registrasi/mulai", {"nip": nip, "email": email}, base=base)
+
+
+def register(nip, password="Rahasia#Malang75", key=None, base=None, timeout=60):
+    """Steps 2 and 3 for one NIP; returns (status, body)."""
+    status, body, _ = start(nip, base=base)
+    if status != 200:
+        return status, body
+    cid, ans = captcha(base=base)
+    headers = {"Idempotency-Key": key} if key else None
+    status, body, _ = call("POST", "/api/v1/registrasi", form(body["token"], cid, ans, password),
+                           headers=headers, base=base, timeout=timeout)
+    return status, body
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.lock = threading.Lock()
+
+    def ok(self, cond, name, why=""):
+        with self.lock:
+            self.n += 1
+            print(("ok" if cond else "not ok") + f" {self.n} - {name}", flush=True)
+            if not cond and why:
+                print(f"#   {why}", flush=True)
+        return cond
+
+
+def nips(first, count):
+    with open(os.environ["NIPS_FILE"]) as f:
+        all_nips = [line.strip() for line in f if line.strip()]
+    return all_nips[first:first + count]

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# test_rate_limits.sh -- a gateway with low limits answers 429 with
+# Retry-After once a client address exceeds them (counted in Redis).
+source "$(dirname "$0")/../lib.sh"
+port=$((PUPNS_HTTP_PORT + 2))
+PUPNS_HTTP_PORT=$port PUPNS_RATE_LOOKUP=5 PUPNS_RATE_CAPTCHA=3 PUPNS_RATE_REGISTER=2 \
+    "$TOP/infra/stack/svc.sh" start gateway 3
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+redis-cli -u "$PUPNS_REDIS_URL" --scan --pattern 'rate:*' | xargs -r redis-cli -u "$PUPNS_REDIS_URL" DEL >/dev/null
+BASE_URL=http://127.0.0.1:$port
+codes=""
+for _ in 1 2 3 4 5 6 7; do req GET /api/v1/pns/197501022014071003; codes="$codes $STATUS"; done
+is "$codes" " 200 200 200 200 200 429 429" "look-ups over the limit get 429"
+hdr=$(curl -s -D - -o /dev/null "$BASE_URL/api/v1/pns/197501022014071003" | tr -d '\r' | awk -F': ' 'tolower($1)=="retry-after" {print $2}')
+check "429 carries Retry-After" test "${hdr:-0}" -gt 0
+req GET /api/v1/pns/197501022014071003
+is "$(jget code)" "terlalu_banyak_permintaan" "429 is a problem+json in Indonesian"
+codes=""
+for _ in 1 2 3 4; do req POST /api/v1/captcha '{}'; codes="$codes $STATUS"; done
+is "$codes" " 201 201 201 429" "captcha issuance is limited"
+codes=""
+for _ in 1 2 3; do req POST /api/v1/registrasi/mulai '{"nip":"x","email":"y"}'; codes="$codes $STATUS"; done
+is "$codes" " 400 400 429" "registration attempts are limited"
+"$TOP/infra/stack/svc.sh" stop gateway 3
