@@ -31,13 +31,13 @@ COMMON_LIB := $(B)/libcommon.a
 
 SERVICES   := $(patsubst services/%/main.c,%,$(wildcard services/*/main.c))
 SERVICE_BINS := $(SERVICES:%=$(B)/bin/pupns-%)
-TOOL_BINS  := $(B)/bin/pupns-seed
+TOOL_BINS  := $(B)/bin/pupns-seed $(B)/bin/pupns-pwhash-bench
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 ITEST_SRC  := $(wildcard tests/integration/itest_*.c)
 ITEST_BINS := $(ITEST_SRC:tests/integration/%.c=$(B)/tests/%)
 
-.PHONY: all build deps run stop test test-unit bench bench-lookup seed lint clean format-check
+.PHONY: all build deps run stop test test-unit bench bench-lookup bench-register seed lint clean
 all build: $(SERVICE_BINS) $(TOOL_BINS) $(UNIT_BINS) $(ITEST_BINS)
 
 $(B)/%.o: %.c
@@ -67,6 +67,11 @@ $(B)/bin/pupns-seed: $(B)/services/identity/seed/seed.o $(COMMON_LIB)
 # tests/unit/test_<service>_<module>.c sees that service's headers and links that service's modules (not its main.c).
 $(B)/tests/unit/test_%.o: CFLAGS += -Iservices/$(word 2,$(subst _, ,$(notdir $*)))
 service_objs = $(patsubst %.c,$(B)/%.o,$(filter-out %/main.c,$(wildcard services/$(1)/*.c)))
+$(B)/bin/pupns-pwhash-bench: $(B)/tests/bench/pwhash_bench.o $(B)/services/registration/pwhash.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tests/bench/pwhash_bench.o: CFLAGS += -Iservices/registration
 $(B)/tests/test_%: $(B)/tests/unit/test_%.o $$(call service_objs,$$(firstword $$(subst _, ,$$*))) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(GD_LIBS) -lcmocka
@@ -99,11 +104,15 @@ test-unit:
 seed: build
 	@./infra/stack/seed.sh $(or $(N),10000)
 
-bench: bench-lookup
+bench: bench-lookup bench-register
 
 bench-lookup: deps
 	@$(MAKE) --no-print-directory -j2 build
 	@./tests/bench/bench_lookup.sh
+
+bench-register: deps
+	@$(MAKE) --no-print-directory -j2 build
+	@./tests/bench/bench_register.sh
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

@@ -6,6 +6,7 @@
 #define PC_TOPIC_IDENTITY_REQUESTS "pupns.identity.requests"
 #define PC_TOPIC_REPLY_PREFIX      "pupns.gateway.replies." /* + instance id */
 #define PC_TOPIC_IDENTITY_EVENTS   "pupns.identity.events"
+#define PC_TOPIC_IDENTITY_COMMANDS "pupns.identity.commands"
 #define PC_TOPIC_CAPTCHA_REQUESTS  "pupns.captcha.requests"
 #define PC_TOPIC_REG_COMMANDS      "pupns.registration.commands"
 #define PC_TOPIC_REG_QUERIES       "pupns.registration.queries"
@@ -13,6 +14,9 @@
 
 #define PC_TYPE_IDENTITY_LOOKUP       "id.go.bkn.pupns.identity.lookup.v1"
 #define PC_TYPE_IDENTITY_LOOKUP_REPLY "id.go.bkn.pupns.identity.lookup.reply.v1"
+/* Many look-ups in one message (pc_rpc_call_batched): data {"items": [...]}. */
+#define PC_TYPE_IDENTITY_LOOKUP_BATCH       "id.go.bkn.pupns.identity.lookup.batch.v1"
+#define PC_TYPE_IDENTITY_LOOKUP_BATCH_REPLY "id.go.bkn.pupns.identity.lookup.batch.reply.v1"
 
 
 /* Correction reports ("Jika data Nama / Instansi terdapat kesalahan"). */

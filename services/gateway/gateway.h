@@ -33,6 +33,7 @@ void gw_healthz(gw_ctx *gw, const struct _u_request *req, struct _u_response *re
 void gw_readyz(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_metrics(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_static(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_correction_new(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_captcha_new(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_questions(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_registration_start(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);

@@ -18,6 +18,7 @@ typedef struct {
 
 static const gw_route routes[] = {
     { "GET", "/api/v1/pns/:nip", gw_pns_get },
+    { "POST", "/api/v1/pns/:nip/koreksi", gw_correction_new },
     { "POST", "/api/v1/captcha", gw_captcha_new },
     { "GET", "/api/v1/pertanyaan-pengaman", gw_questions },
     { "POST", "/api/v1/registrasi/mulai", gw_registration_start },

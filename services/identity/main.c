@@ -1,8 +1,11 @@
-/* main.c -- identity service: owns schema identity, answers NIP look-ups from Kafka. */
+/* main.c -- identity service: owns schema identity; answers NIP look-ups
+ * and takes correction reports from Kafka. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
+#include "corrections.h"
 #include "contract.h"
 #include "envelope.h"
 #include "ids.h"
@@ -33,8 +36,10 @@ int main(int argc, char **argv) {
     }
     pc_event_set_source(SERVICE, cfg.instance_id);
 
-    int rc = 1;
+    int rc = 1, threads = 0;
     identity_ctx ctx = { .cfg = &cfg };
+    corrections_ctx corr = { .cfg = &cfg };
+    pthread_t corr_thread, relay_thread;
     const char *topics[] = { PC_TOPIC_IDENTITY_REQUESTS };
     ctx.db = pc_pg_connect(cfg.pg_url, 30000, err, sizeof err);
     if (!ctx.db) {
@@ -51,10 +56,24 @@ int main(int argc, char **argv) {
         PC_ERROR("consumer: %s", err);
         goto out;
     }
-    PC_INFO("serving %s as %s", PC_TOPIC_IDENTITY_REQUESTS, cfg.instance_id);
+    corr.replies = ctx.producer;
+    corr.events = pc_producer_new(&cfg, PC_PRODUCER_BULK, err, sizeof err);
+    if (!corr.events) {
+        PC_ERROR("producer: %s", err);
+        goto out;
+    }
+    if (pthread_create(&relay_thread, NULL, identity_relay_thread, &corr) != 0) goto out;
+    threads++;
+    if (pthread_create(&corr_thread, NULL, identity_corrections_thread, &corr) != 0) goto out;
+    threads++;
+    PC_INFO("serving %s and %s as %s", PC_TOPIC_IDENTITY_REQUESTS, PC_TOPIC_IDENTITY_COMMANDS, cfg.instance_id);
     rc = identity_serve(&ctx) == PC_OK ? 0 : 1;
-    PC_INFO("stopped");
 out:
+    pc_lifecycle_stop();
+    if (threads > 1) pthread_join(corr_thread, NULL);
+    if (threads > 0) pthread_join(relay_thread, NULL);
+    pc_producer_free(corr.events);
+    PC_INFO("stopped");
     pc_consumer_free(ctx.consumer);
     pc_producer_free(ctx.producer);
     pc_pg_close(ctx.db);

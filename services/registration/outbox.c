@@ -1,20 +1,9 @@
-/* outbox.c -- transactional outbox: events are rows written with the change
- * they describe; the relay publishes them and marks them sent. A crash
- * between publishing and marking re-publishes the same event id, which
- * consumers de-duplicate; nothing is ever lost. */
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
+/* outbox.c -- the registration service's use of the shared outbox
+ * (libcommon/outbox.h): its events go to pupns.registration.events. */
 #include "contract.h"
-#include "ids.h"
 #include "lifecycle.h"
-#include "log.h"
+#include "outbox.h"
 #include "registration.h"
-
-#define RELAY_BATCH "500"
 
 pc_status registration_tx(pc_pg *db, const char *sql) {
     pc_status st;
@@ -24,130 +13,11 @@ pc_status registration_tx(pc_pg *db, const char *sql) {
 }
 
 pc_status registration_outbox_add(pc_pg *db, const char *type, const char *nip, json_t *data) {
-    json_t *ev = pc_event_new(type, nip, data);
-    if (!ev) return PC_ERROR;
-    char *payload = pc_event_encode(ev, NULL);
-    const char *params[] = { json_string_value(json_object_get(ev, "id")), PC_TOPIC_REG_EVENTS, nip,
-                             payload };
-    pc_status st = PC_ERROR;
-    if (payload) {
-        PGresult *res = pc_pg_exec(db,
-                                   "INSERT INTO registration.outbox (event_id, topic, key, payload)"
-                                   " VALUES ($1, $2, $3, $4)",
-                                   4, params, 0, &st);
-        PQclear(res);
-    }
-    free(payload);
-    json_decref(ev);
-    return st;
-}
-
-typedef struct {
-    int pending;
-    int failed;
-    pthread_mutex_t lock;
-} relay_batch;
-
-static void relay_delivered(void *opaque, pc_status st) {
-    relay_batch *b = opaque;
-    pthread_mutex_lock(&b->lock);
-    b->pending--;
-    if (st != PC_OK) b->failed++;
-    pthread_mutex_unlock(&b->lock);
-}
-
-/* Publishes one batch of unsent rows. Returns the number published, 0 when
- * idle, -1 on error (the transaction is rolled back; rows stay unsent). */
-static int relay_once(registration_ctx *ctx, pc_pg *db) {
-    if (registration_tx(db, "BEGIN") != PC_OK) return -1;
-    pc_status st;
-    PGresult *rows = pc_pg_exec(db,
-                                "SELECT seq, topic, key, payload FROM registration.outbox"
-                                " WHERE sent_at IS NULL ORDER BY seq LIMIT " RELAY_BATCH
-                                " FOR UPDATE SKIP LOCKED",
-                                0, NULL, 0, &st);
-    int n = rows ? PQntuples(rows) : -1;
-    if (n <= 0) {
-        PQclear(rows);
-        registration_tx(db, "ROLLBACK");
-        return n;
-    }
-    relay_batch b = { .pending = 0 };
-    pthread_mutex_init(&b.lock, NULL);
-    int queued = 0;
-    for (int i = 0; i < n; i++) {
-        pthread_mutex_lock(&b.lock);
-        b.pending++;
-        pthread_mutex_unlock(&b.lock);
-        const char *payload = PQgetvalue(rows, i, 3);
-        if (pc_producer_send(ctx->events, PQgetvalue(rows, i, 1), RD_KAFKA_PARTITION_UA,
-                             PQgetvalue(rows, i, 2), payload, strlen(payload), relay_delivered,
-                             &b) != PC_OK) {
-            pthread_mutex_lock(&b.lock);
-            b.pending--;
-            b.failed++;
-            pthread_mutex_unlock(&b.lock);
-            break;
-        }
-        queued++;
-    }
-    /* Wait for every delivery report: b lives on this stack frame. */
-    for (;;) {
-        pthread_mutex_lock(&b.lock);
-        int left = b.pending;
-        pthread_mutex_unlock(&b.lock);
-        if (left == 0) break;
-        usleep(1000);
-    }
-    int ok = b.failed == 0;
-    pthread_mutex_destroy(&b.lock);
-    if (!ok) {
-        PQclear(rows);
-        registration_tx(db, "ROLLBACK");
-        PC_WARN("outbox: %d of %d events not delivered; will retry", n - queued, n);
-        return -1;
-    }
-    /* Mark exactly the rows published: their seqs as an array literal. */
-    size_t cap = (size_t)n * 21 + 3, len = 0;
-    char *seqs = malloc(cap);
-    if (!seqs) {
-        PQclear(rows);
-        registration_tx(db, "ROLLBACK");
-        return -1;
-    }
-    seqs[len++] = '{';
-    for (int i = 0; i < n; i++)
-        len += (size_t)snprintf(seqs + len, cap - len, "%s%s", i ? "," : "", PQgetvalue(rows, i, 0));
-    snprintf(seqs + len, cap - len, "}");
-    PQclear(rows);
-    const char *params[] = { seqs };
-    PGresult *res = pc_pg_exec(db, "UPDATE registration.outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])",
-                               1, params, 0, &st);
-    PQclear(res);
-    free(seqs);
-    if (st != PC_OK || registration_tx(db, "COMMIT") != PC_OK) {
-        registration_tx(db, "ROLLBACK");
-        return -1;
-    }
-    return n;
+    return pc_outbox_add(db, "registration", PC_TOPIC_REG_EVENTS, type, nip, data);
 }
 
 void *registration_relay_thread(void *arg) {
     registration_ctx *ctx = arg;
-    char err[256];
-    pc_pg *db = pc_pg_connect(ctx->cfg.pg_url, 30000, err, sizeof err);
-    if (!db) {
-        PC_ERROR("outbox relay: %s", err);
-        pc_lifecycle_stop();
-        return NULL;
-    }
-    while (pc_running()) {
-        int n = relay_once(ctx, db);
-        if (n > 0) PC_DEBUG("outbox: published %d events", n);
-        else usleep(n < 0 ? 500 * 1000 : 20 * 1000); /* idle: poll the partial index lightly */
-    }
-    /* Drain what is already committed before leaving. */
-    while (relay_once(ctx, db) > 0) {}
-    pc_pg_close(db);
+    if (pc_outbox_relay_run(ctx->cfg.pg_url, "registration", ctx->events) != PC_OK) pc_lifecycle_stop();
     return NULL;
 }

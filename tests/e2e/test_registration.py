@@ -113,3 +113,20 @@ created = [b for s, b in results if s == 201]
 t.ok(len(created) == 1 and sum(1 for s, _ in results if s == 409) == 49,
      "50 concurrent registrations of one NIP: exactly one 201, 49 conflicts",
      sorted(s for s, _ in results))
+
+# Correction reports: stored open, announced, registration not blocked.
+nip_k = nips(520, 1)[0]
+s, b, _ = call("POST", f"/api/v1/pns/{nip_k}/koreksi", {"field": "nama", "usulan": "Budi Santoso, S.Pd.",
+                                                         "catatan": "Gelar belum tercantum"})
+t.ok(s == 201 and b["status"] == "terbuka" and b["field"] == "nama" and b["nilai_lama"] and b["usulan"] == "Budi Santoso, S.Pd.",
+     "a name correction is stored as an open report with the old value", b)
+s, b, _ = call("POST", f"/api/v1/pns/{nip_k}/koreksi", {"field": "instansi", "usulan": "Pemerintah Kota Batu"})
+t.ok(s == 201 and b["field"] == "instansi", "an instansi correction is accepted", b)
+s, b, _ = call("POST", "/api/v1/pns/12/koreksi", {"field": "umur", "usulan": ""})
+got = {e["field"]: e["code"] for e in (b or {}).get("errors", [])}
+t.ok(s == 400 and got == {"nip": "nip_length", "field": "bidang_tidak_valid", "usulan": "usulan_kosong"},
+     "a bad correction report names every field at fault", got)
+s, b, _ = call("POST", "/api/v1/pns/199001012015011999/koreksi", {"field": "nama", "usulan": "X"})
+t.ok(s == 404, "a correction for an unknown NIP is 404", b)
+s, b = register(nip_k)
+t.ok(s == 201, "a PNS with an open correction can still register", b)

@@ -1,0 +1,155 @@
+/* corrections.c -- handling identity.correction.submit.v1 commands. */
+#include "corrections.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "contract.h"
+#include "envelope.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "nip.h"
+#include "outbox.h"
+#include "pg.h"
+#include "reply.h"
+
+#define MAX_PROPOSAL 200
+#define MAX_NOTE 500
+
+static const char REPORT_COLUMNS[] =
+    "id, nip, field, nilai_lama, usulan, catatan, status,"
+    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+static json_t *report_json(PGresult *res) {
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", PQgetvalue(res, 0, 0), "nip",
+                     PQgetvalue(res, 0, 1), "field", PQgetvalue(res, 0, 2), "nilai_lama", PQgetvalue(res, 0, 3),
+                     "usulan", PQgetvalue(res, 0, 4), "catatan", PQgetvalue(res, 0, 5), "status",
+                     PQgetvalue(res, 0, 6), "created_at", PQgetvalue(res, 0, 7));
+}
+
+static pc_status exec_simple(pc_pg *db, const char *sql) {
+    pc_status st;
+    PGresult *res = pc_pg_exec(db, sql, 0, NULL, 0, &st);
+    PQclear(res);
+    return st;
+}
+
+/* The reply for one report command; PC_EUNAVAIL asks for a retry. */
+static pc_status submit(pc_pg *db, json_t *d, json_t **reply) {
+    const char *id = json_string_value(json_object_get(d, "command_id"));
+    const char *nip = json_string_value(json_object_get(d, "nip"));
+    const char *field = json_string_value(json_object_get(d, "field"));
+    const char *proposal = json_string_value(json_object_get(d, "usulan"));
+    const char *note = json_string_value(json_object_get(d, "catatan"));
+    if (!note) note = "";
+    if (!id || strlen(id) > 80 || !nip || pc_nip_parse(nip, NULL) != PC_NIP_OK || !field ||
+        (strcmp(field, "nama") != 0 && strcmp(field, "instansi") != 0) || !proposal || !*proposal ||
+        strlen(proposal) > MAX_PROPOSAL || strlen(note) > MAX_NOTE) {
+        *reply = json_pack("{s:s}", "status", "invalid");
+        return PC_OK;
+    }
+    char sql[640];
+    pc_status st = exec_simple(db, "BEGIN");
+    if (st != PC_OK) return st;
+    /* The value being disputed, as held now: the report keeps it. */
+    const char *params[] = { nip };
+    PGresult *cur = pc_pg_exec(db,
+                               strcmp(field, "nama") == 0
+                                   ? "SELECT nama FROM identity.pns WHERE nip = $1"
+                                   : "SELECT i.nama FROM identity.pns p JOIN identity.instansi i"
+                                     " ON i.kode = p.instansi_kode WHERE p.nip = $1",
+                               1, params, 0, &st);
+    if (!cur) goto fail;
+    if (PQntuples(cur) == 0) {
+        PQclear(cur);
+        exec_simple(db, "ROLLBACK");
+        *reply = json_pack("{s:s}", "status", "not_found");
+        return PC_OK;
+    }
+    snprintf(sql, sizeof sql,
+             "INSERT INTO identity.koreksi (id, nip, field, nilai_lama, usulan, catatan)"
+             " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING %s", REPORT_COLUMNS);
+    const char *ins[] = { id, nip, field, PQgetvalue(cur, 0, 0), proposal, note };
+    PGresult *res = pc_pg_exec(db, sql, 6, ins, 0, &st);
+    PQclear(cur);
+    if (!res) goto fail;
+    if (PQntuples(res) == 1) {
+        json_t *report = report_json(res);
+        PQclear(res);
+        st = pc_outbox_add(db, "identity", PC_TOPIC_IDENTITY_EVENTS, PC_TYPE_IDENTITY_CORRECTION_REQUESTED, nip,
+                           json_incref(report));
+        if (st != PC_OK || (st = exec_simple(db, "COMMIT")) != PC_OK) {
+            json_decref(report);
+            goto fail;
+        }
+        PC_INFO("correction of %s reported for %s", field, nip);
+        *reply = json_pack("{s:s, s:o}", "status", "open", "koreksi", report);
+        return PC_OK;
+    }
+    /* Seen before (a retry): answer with the stored report. */
+    PQclear(res);
+    snprintf(sql, sizeof sql, "SELECT %s FROM identity.koreksi WHERE id = $1", REPORT_COLUMNS);
+    const char *by_id[] = { id };
+    res = pc_pg_exec(db, sql, 1, by_id, 0, &st);
+    if (!res) goto fail;
+    *reply = PQntuples(res) == 1 ? json_pack("{s:s, s:o}", "status", "open", "koreksi", report_json(res))
+                                 : json_pack("{s:s}", "status", "invalid");
+    PQclear(res);
+    return exec_simple(db, "COMMIT");
+fail:
+    exec_simple(db, "ROLLBACK");
+    return st == PC_OK ? PC_ERROR : st;
+}
+
+void *identity_corrections_thread(void *arg) {
+    corrections_ctx *ctx = arg;
+    char err[512];
+    const char *topics[] = { PC_TOPIC_IDENTITY_COMMANDS };
+    pc_pg *db = pc_pg_connect(ctx->cfg->pg_url, 30000, err, sizeof err);
+    rd_kafka_t *consumer = db ? pc_consumer_new(ctx->cfg, "pupns-identity-commands", topics, 1, err, sizeof err)
+                              : NULL;
+    if (!consumer) {
+        PC_ERROR("corrections: %s", err);
+        pc_pg_close(db);
+        pc_lifecycle_stop();
+        return NULL;
+    }
+    while (pc_running()) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 100);
+        if (!m) continue;
+        pc_event ev;
+        int done = 1;
+        if (m->err) {
+            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) PC_WARN("commands: %s", rd_kafka_message_errstr(m));
+            done = 0;
+        } else if (pc_event_decode(m->payload, m->len, &ev, err, sizeof err) != PC_OK) {
+            PC_WARN("dropping undecodable command: %s", err);
+        } else {
+            pc_log_set_cid(ev.id);
+            json_t *reply = NULL;
+            pc_status st = PC_OK;
+            if (strcmp(ev.type, PC_TYPE_IDENTITY_CORRECTION_SUBMIT) != 0) {
+                PC_WARN("dropping command of unknown type %s", ev.type);
+            } else {
+                /* Unreachable database: keep retrying this command, never skip it. */
+                while ((st = submit(db, ev.data, &reply)) == PC_EUNAVAIL && pc_running()) usleep(500 * 1000);
+                if (st == PC_OK) pc_reply_send(ctx->replies, &ev, PC_TYPE_IDENTITY_CORRECTION_REPLY, reply, NULL, NULL);
+                done = st != PC_EUNAVAIL;
+            }
+            pc_event_clear(&ev);
+            pc_log_set_cid(NULL);
+        }
+        if (done) pc_consumer_commit(consumer, &m, 1);
+        rd_kafka_message_destroy(m);
+    }
+    pc_consumer_free(consumer);
+    pc_pg_close(db);
+    return NULL;
+}
+
+void *identity_relay_thread(void *arg) {
+    corrections_ctx *ctx = arg;
+    if (pc_outbox_relay_run(ctx->cfg->pg_url, "identity", ctx->events) != PC_OK) pc_lifecycle_stop();
+    return NULL;
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/python3
+"""register_wave.py -- a registration wave through the HTTP API.
+
+Phase 1 (not timed): step 2 (flow token) and a captcha for every NIP; the
+captcha answers are read from Redis in one pipelined redis-cli call (the
+benchmark reads them; the product has no bypass). Phase 2 (timed): every
+step-3 submission, CONCURRENCY at a time. Prints one line:
+  wave N CONCURRENCY SECONDS REGS_PER_S P50_MS P99_MS FAILURES"""
+import concurrent.futures
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
+from pupns_client import REDIS_URL, call, form, start  # noqa: E402
+
+nips = [line.strip() for line in open(sys.argv[1]) if line.strip()]
+conc = int(sys.argv[2]) if len(sys.argv) > 2 else 64
+
+
+def prepare(nip):
+    s, b, _ = start(nip)
+    if s != 200:
+        return None
+    s, c, _ = call("POST", "/api/v1/captcha")
+    return (nip, b["token"], c["id"]) if s == 201 else None
+
+
+with concurrent.futures.ThreadPoolExecutor(32) as pool:
+    prepared = [p for p in pool.map(prepare, nips) if p]
+gets = "".join(f"GET captcha:{cid}\n" for _, _, cid in prepared)
+answers = subprocess.run(["redis-cli", "-u", REDIS_URL], input=gets, capture_output=True, text=True).stdout.split("\n")
+
+
+def submit(i):
+    nip, token, cid = prepared[i]
+    t0 = time.monotonic()
+    s, b, _ = call("POST", "/api/v1/registrasi", form(token, cid, answers[i]), headers={"Idempotency-Key": "wave-" + nip},
+                   timeout=300)
+    return s, (time.monotonic() - t0) * 1000
+
+
+start_t = time.monotonic()
+with concurrent.futures.ThreadPoolExecutor(conc) as pool:
+    results = list(pool.map(submit, range(len(prepared))))
+elapsed = time.monotonic() - start_t
+lat = sorted(ms for s, ms in results if s == 201)
+fail = sum(1 for s, _ in results if s != 201)
+p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float("nan")  # noqa: E731
+print(f"wave {len(prepared)} {conc} {elapsed:.2f} {len(lat) / elapsed:.2f} {p(0.50):.1f} {p(0.99):.1f} {fail}")
