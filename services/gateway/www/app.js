@@ -142,3 +142,59 @@ document.getElementById("form-registrasi").addEventListener("submit", async (ev)
   document.getElementById("langkah-registrasi").hidden = true;
   document.getElementById("langkah-sukses").hidden = false;
 });
+
+// Correction reports: "Jika data Nama / Instansi terdapat kesalahan".
+let koreksiField = null;
+document.querySelectorAll("a.lapor").forEach((a) => a.addEventListener("click", (ev) => {
+  ev.preventDefault();
+  koreksiField = a.dataset.field;
+  document.getElementById("judul-koreksi").textContent =
+    "Laporkan kesalahan data " + (koreksiField === "nama" ? "Nama" : "Instansi Kerja");
+  show(document.getElementById("pesan-koreksi"), "");
+  document.getElementById("form-koreksi").hidden = false;
+  document.getElementById("usulan").focus();
+}));
+
+document.getElementById("form-koreksi").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const pesan = document.getElementById("pesan-koreksi");
+  const r = await api.call("POST", "/api/v1/pns/" + encodeURIComponent(state.nip) + "/koreksi", {
+    field: koreksiField,
+    usulan: document.getElementById("usulan").value.trim(),
+    catatan: document.getElementById("catatan").value.trim(),
+  });
+  if (!r.ok) {
+    const errs = (r.data.errors || []).map((e) => e.message).join(" ");
+    show(pesan, errs || r.data.detail || "Laporan gagal dikirim.", "galat");
+    return;
+  }
+  show(pesan, "Laporan diterima dan akan diperiksa. Silakan lanjutkan registrasi.", "sukses");
+});
+
+// Login for registered PNS; the session token lives only in this page.
+const sesi = { token: null };
+document.getElementById("form-login").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const pesan = document.getElementById("pesan-login");
+  const nip = document.getElementById("login-nip").value.trim();
+  const r = await api.call("POST", "/api/v1/auth/login", {
+    nip, kata_kunci: document.getElementById("login-kata-kunci").value,
+  });
+  document.getElementById("login-kata-kunci").value = "";
+  if (!r.ok) {
+    show(pesan, r.data.detail || "Gagal masuk.", "galat");
+    return;
+  }
+  show(pesan, "");
+  sesi.token = r.data.token;
+  document.getElementById("akun-nip").textContent = r.data.nip;
+  document.getElementById("form-login").hidden = true;
+  document.getElementById("akun").hidden = false;
+});
+
+document.getElementById("tombol-keluar").addEventListener("click", async () => {
+  await fetch("/api/v1/auth/logout", { method: "POST", headers: { Authorization: "Bearer " + sesi.token } });
+  sesi.token = null;
+  document.getElementById("akun").hidden = true;
+  document.getElementById("form-login").hidden = false;
+});
