@@ -2,7 +2,6 @@
 #include "store.h"
 
 #include <sodium.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "challenge.h"
@@ -28,7 +27,9 @@ pc_status captcha_store_check(pc_redis *r, const char *id, const char *guess,
     *verdict = CAPTCHA_EXPIRED;
     pc_status st;
     /* Get and delete in one step: two concurrent checks of one id cannot
-     * both see the answer, and a wrong guess burns the captcha too. */
+     * both see the answer, and a wrong guess burns the captcha too. Should
+     * pc_redis_command retry after a lost reply, the retry sees nil and the
+     * verdict is "expired": it errs towards refusing, never towards reuse. */
     redisReply *reply = pc_redis_command(r, &st, "GETDEL " KEY_PREFIX "%s", id);
     if (!reply) return st;
     if (st == PC_OK) {

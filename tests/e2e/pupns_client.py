@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -38,9 +39,19 @@ def redis(*args):
                           check=False).stdout.strip()
 
 
+def retrying(fn, attempts=5):
+    """Calls fn() again after a 5xx (a timeout under load), as a browser user would."""
+    for _ in range(attempts - 1):
+        result = fn()
+        if result[0] < 500:
+            return result
+        time.sleep(0.5)
+    return fn()
+
+
 def captcha(base=None):
     """A fresh captcha id and its answer (read from Redis)."""
-    status, body, _ = call("POST", "/api/v1/captcha", base=base)
+    status, body, _ = retrying(lambda: call("POST", "/api/v1/captcha", base=base))
     assert status == 201, (status, body)
     return body["id"], redis("GET", "captcha:" + body["id"])
 
@@ -54,7 +65,7 @@ def form(token, cid, answer, password="Rahasia#Malang75", **over):
 
 
 def start(nip, email="pns@example.go.id", base=None):
-    return call("POST", "/api/v1/registrasi/mulai", {"nip": nip, "email": email}, base=base)
+    return retrying(lambda: call("POST", "/api/v1/registrasi/mulai", {"nip": nip, "email": email}, base=base))
 
 
 def register(nip, password="Rahasia#Malang75", key=None, base=None, timeout=60):
