@@ -1,11 +1,19 @@
 /* auth_api.c -- login, logout and the bearer-session check for PNS.
- * One generic message for an unknown NIP and a wrong password. */
+ * One generic message for an unknown NIP and a wrong password.
+ *
+ * The gateway makes the bearer token itself and sends only its SHA-256 to
+ * the registration service, so a token never travels on (or rests in)
+ * Kafka: whoever reads a topic learns a hash the HTTP API does not accept. */
 #include <stdio.h>
 #include <string.h>
+
+#include <sodium.h>
+#include <stdlib.h>
 
 #include "contract.h"
 #include "gateway.h"
 #include "log.h"
+#include "nip.h"
 #include "respond.h"
 #include "seal.h"
 
@@ -21,10 +29,11 @@ void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp
     if (!body) return;
     const char *nip = json_string_value(json_object_get(body, "nip"));
     const char *password = json_string_value(json_object_get(body, "kata_kunci"));
-    if (!nip || !password || !*password || strlen(nip) != 18 || strlen(password) > 1024) {
-        json_decref(body);
+    int nip_ok = nip && pc_nip_parse(nip, NULL) == PC_NIP_OK;
+    if (!nip_ok || !password || !*password || strlen(password) > 1024) {
         gw_fail(resp, 400, "data_login_kurang", "Data masuk tidak lengkap",
-                "Isi NIP (18 digit) dan kata kunci Anda.", !nip || strlen(nip) != 18 ? "nip" : "kata_kunci");
+                "Isi NIP (18 digit angka) dan kata kunci Anda.", nip_ok ? "kata_kunci" : "nip");
+        json_decref(body);
         return;
     }
     char *sealed = NULL;
@@ -33,7 +42,9 @@ void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp
         gw_service_failure(resp, PC_EUNAVAIL, "registrasi");
         return;
     }
-    json_t *cmd = json_pack("{s:s, s:{s:s}}", "nip", nip, "sealed", "password", sealed);
+    char token[64], token_hash[65];
+    gw_token_new(token, token_hash);
+    json_t *cmd = json_pack("{s:s, s:s, s:{s:s}}", "nip", nip, "token_hash", token_hash, "sealed", "password", sealed);
     free(sealed);
     json_t *reply = NULL;
     pc_status st = gw_call(gw, PC_TOPIC_REG_COMMANDS, nip, PC_TYPE_REG_LOGIN, cmd,
@@ -43,9 +54,8 @@ void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp
     if (st != PC_OK || !status) {
         gw_service_failure(resp, st == PC_OK ? PC_EUNAVAIL : st, "registrasi");
     } else if (strcmp(status, "ok") == 0) {
-        json_t *out = json_pack("{s:O, s:s, s:O, s:O}", "token", json_object_get(reply, "token"),
-                                "token_type", "Bearer", "expires_in", json_object_get(reply, "expires_in"),
-                                "nip", json_object_get(reply, "nip"));
+        json_t *out = json_pack("{s:s, s:s, s:O, s:O}", "token", token, "token_type", "Bearer", "expires_in",
+                                json_object_get(reply, "expires_in"), "nip", json_object_get(reply, "nip"));
         u_map_put(resp->map_header, "Cache-Control", "no-store");
         gw_send_json(resp, 200, out);
         json_decref(out);
@@ -61,7 +71,22 @@ void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp
     } else {
         denied(resp);
     }
+    sodium_memzero(token, sizeof token);
     json_decref(reply);
+}
+
+void gw_token_new(char token[64], char hash_hex[65]) {
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(token, 64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+    gw_token_hash(token, hash_hex);
+}
+
+void gw_token_hash(const char *token, char hash_hex[65]) {
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
+    sodium_bin2hex(hash_hex, 65, digest, sizeof digest);
 }
 
 /* The bearer token of the request, or NULL. */
@@ -79,9 +104,12 @@ static void unauthenticated(struct _u_response *resp) {
     u_map_put(resp->map_header, "WWW-Authenticate", "Bearer realm=\"pupns\"");
 }
 
-/* Asks the registration service about a token (session or logout query). */
+/* Asks the registration service about a token (session or logout query),
+ * naming it by its hash only. */
 static pc_status session_query(gw_ctx *gw, const char *type, const char *token, json_t **reply) {
-    return gw_call(gw, PC_TOPIC_REG_QUERIES, NULL, type, json_pack("{s:s}", "token", token),
+    char hash[65];
+    gw_token_hash(token, hash);
+    return gw_call(gw, PC_TOPIC_REG_QUERIES, NULL, type, json_pack("{s:s}", "token_hash", hash),
                    gw->cfg.request_timeout_ms, reply);
 }
 

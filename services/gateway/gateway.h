@@ -55,6 +55,9 @@ void gw_service_failure(struct _u_response *resp, pc_status st, const char *laya
 /* Calls a service and waits for its reply data (caller decrefs *reply). */
 pc_status gw_call(gw_ctx *gw, const char *topic, const char *key, const char *type, json_t *data,
                   int timeout_ms, json_t **reply);
+/* A new random bearer token (base64url) and its SHA-256 (hex). */
+void gw_token_new(char token[64], char hash_hex[65]);
+void gw_token_hash(const char *token, char hash_hex[65]);
 /* The NIP of the request's valid bearer session; 0 after answering 401/5xx. */
 int gw_session_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, char nip[19]);
 

@@ -6,6 +6,7 @@
  * Every field error of the form is reported at once. Secrets are sealed to
  * the registration service's key before they touch Kafka. */
 #include <ctype.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -149,6 +150,14 @@ static int check_captcha(gw_ctx *gw, struct _u_response *resp, const reg_form *f
         pc_problem_add_error(problem, "captcha_jawaban", "captcha_kosong", "Masukkan kode yang terlihat pada gambar.");
         return 1;
     }
+    /* Ids are UUIDs and answers short: anything else cannot be right, and
+     * the captcha service need not see it. */
+    if (strlen(f->captcha_id) != 36 || strspn(f->captcha_id, "0123456789abcdefABCDEF-") != 36 ||
+        strlen(f->captcha_answer) > 16) {
+        pc_problem_add_error(problem, "captcha_jawaban", "captcha_salah",
+                             "Kode yang dimasukkan tidak sesuai dengan gambar. Muat kode baru dan coba lagi.");
+        return 1;
+    }
     json_t *reply = NULL;
     pc_status st = gw_call(gw, PC_TOPIC_CAPTCHA_REQUESTS, f->captcha_id, PC_TYPE_CAPTCHA_CHECK,
                            json_pack("{s:s, s:s}", "id", f->captcha_id, "answer", f->captcha_answer),
@@ -221,15 +230,25 @@ static json_t *build_command(gw_ctx *gw, const reg_form *f, const char *command_
     return cmd;
 }
 
-/* Idempotency-Key: a client that retries with the same key gets the first result. */
-static void command_id_of(const struct _u_request *req, char out[80]) {
+/* Idempotency-Key: a client that retries with the same key (per NIP) gets
+ * the first result. The command id is a hash of NIP and key, so the
+ * client's key is never published in events. */
+static void command_id_of(const struct _u_request *req, const char *nip, char out[80]) {
     const char *k = u_map_get_case(req->map_header, "Idempotency-Key");
     size_t n = k ? strlen(k) : 0;
-    if (n >= 8 && n <= 64 &&
-        strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == n)
-        snprintf(out, 80, "key-%s", k);
-    else
+    if (n < 8 || n > 128) {
         pc_uuid_v4(out);
+        return;
+    }
+    unsigned char digest[16];
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, sizeof digest);
+    crypto_generichash_update(&h, (const unsigned char *)nip, strlen(nip));
+    crypto_generichash_update(&h, (const unsigned char *)"\n", 1);
+    crypto_generichash_update(&h, (const unsigned char *)k, n);
+    crypto_generichash_final(&h, digest, sizeof digest);
+    memcpy(out, "idem-", 5);
+    sodium_bin2hex(out + 5, 80 - 5, digest, sizeof digest);
 }
 
 static void answer_result(struct _u_response *resp, json_t *reply) {
@@ -272,7 +291,7 @@ void gw_registration_submit(gw_ctx *gw, const struct _u_request *req, struct _u_
         goto out;
     }
     char command_id[80];
-    command_id_of(req, command_id);
+    command_id_of(req, f.nip, command_id);
     cmd = build_command(gw, &f, command_id, pns);
     if (!cmd) {
         gw_service_failure(resp, PC_EUNAVAIL, "registrasi");

@@ -54,13 +54,10 @@ static long count_failure(pc_pg *db, const char *nip, pc_status *st) {
     return secs;
 }
 
-/* New random token (returned, base64url) stored only as its SHA-256. */
-static pc_status open_session(registration_ctx *ctx, pc_pg *db, const char *nip, char token[64]) {
-    unsigned char raw[32];
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2base64(token, 64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    char hash[65], ttl[16];
-    registration_token_hash(token, hash);
+/* Opens a session under the token hash the gateway chose: the token
+ * itself never reaches this service or Kafka. */
+static pc_status open_session(registration_ctx *ctx, pc_pg *db, const char *nip, const char *hash) {
+    char ttl[16];
     snprintf(ttl, sizeof ttl, "%d", ctx->cfg.session_ttl_s);
     const char *params[] = { hash, nip, ttl };
     pc_status st;
@@ -69,21 +66,19 @@ static pc_status open_session(registration_ctx *ctx, pc_pg *db, const char *nip,
                                " VALUES ($1, $2, now() + make_interval(secs => $3::int))",
                                3, params, 0, &st);
     PQclear(res);
-    sodium_memzero(raw, sizeof raw);
     return st;
 }
 
-void registration_token_hash(const char *token, char out_hex[65]) {
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
-    sodium_bin2hex(out_hex, 65, digest, sizeof digest);
+int registration_token_hash_valid(const char *hash) {
+    return hash && strlen(hash) == 64 && strspn(hash, "0123456789abcdef") == 64;
 }
 
 pc_status registration_login(registration_ctx *ctx, pc_pg *db, const pc_event *ev, json_t **reply) {
     const char *nip = json_string_value(json_object_get(ev->data, "nip"));
     const char *sealed = json_string_value(json_object_get(json_object_get(ev->data, "sealed"), "password"));
+    const char *token_hash = json_string_value(json_object_get(ev->data, "token_hash"));
     char *password = NULL;
-    if (!nip || pc_nip_parse(nip, NULL) != PC_NIP_OK || !sealed ||
+    if (!nip || pc_nip_parse(nip, NULL) != PC_NIP_OK || !sealed || !registration_token_hash_valid(token_hash) ||
         pc_unseal_b64(ctx->public_key, ctx->secret_key, sealed, &password) != PC_OK) {
         *reply = denied(0);
         return PC_OK;
@@ -114,12 +109,9 @@ pc_status registration_login(registration_ctx *ctx, pc_pg *db, const pc_event *e
         *reply = denied(lock);
         return PC_OK;
     }
-    char token[64];
     res = pc_pg_exec(db, "DELETE FROM registration.login_throttle WHERE nip = $1", 1, params, 0, &st);
     PQclear(res);
-    if (st != PC_OK || (st = open_session(ctx, db, nip, token)) != PC_OK) return st;
-    *reply = json_pack("{s:s, s:s, s:s, s:i}", "status", "ok", "nip", nip, "token", token,
-                       "expires_in", ctx->cfg.session_ttl_s);
-    sodium_memzero(token, sizeof token);
+    if (st != PC_OK || (st = open_session(ctx, db, nip, token_hash)) != PC_OK) return st;
+    *reply = json_pack("{s:s, s:s, s:i}", "status", "ok", "nip", nip, "expires_in", ctx->cfg.session_ttl_s);
     return PC_OK;
 }

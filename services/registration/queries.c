@@ -9,6 +9,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "registration.h"
+#include "regno.h"
 #include "reply.h"
 
 static pc_status query_status(pc_pg *db, json_t *d, json_t **reply) {
@@ -23,11 +24,17 @@ static pc_status query_status(pc_pg *db, json_t *d, json_t **reply) {
 }
 
 static pc_status query_get(pc_pg *db, json_t *d, json_t **reply) {
-    const char *no = json_string_value(json_object_get(d, "no_registrasi"));
+    const char *typed = json_string_value(json_object_get(d, "no_registrasi"));
     const char *nip = json_string_value(json_object_get(d, "nip"));
+    char no[9];
+    /* Accept what a person types (case, spaces); a bad check symbol is a typo. */
+    if (!typed || registration_regno_normalise(typed, no) != PC_OK) {
+        *reply = json_pack("{s:s}", "status", "not_found");
+        return PC_OK;
+    }
     char sql[768];
     snprintf(sql, sizeof sql, "%s WHERE no_registrasi = $1 AND nip = $2", registration_account_select());
-    const char *params[] = { no ? no : "", nip ? nip : "" };
+    const char *params[] = { no, nip ? nip : "" };
     pc_status st;
     PGresult *res = pc_pg_exec(db, sql, 2, params, 1, &st);
     if (!res) return st;
@@ -39,15 +46,17 @@ static pc_status query_get(pc_pg *db, json_t *d, json_t **reply) {
 }
 
 static pc_status query_session(pc_pg *db, json_t *d, int logout, json_t **reply) {
-    const char *token = json_string_value(json_object_get(d, "token"));
-    char hash[65];
-    registration_token_hash(token ? token : "", hash);
+    const char *hash = json_string_value(json_object_get(d, "token_hash"));
+    if (!registration_token_hash_valid(hash)) {
+        *reply = json_pack("{s:b}", "valid", 0);
+        return PC_OK;
+    }
     const char *params[] = { hash };
     pc_status st;
     PGresult *res = pc_pg_exec(
         db,
         logout ? "UPDATE registration.session SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL"
-                 " RETURNING nip, 0"
+                 " AND expires_at > now() RETURNING nip, 0"
                : "SELECT nip, ceil(extract(epoch FROM expires_at - now()))::bigint FROM registration.session"
                  " WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()",
         1, params, logout ? 0 : 1, &st);

@@ -49,8 +49,9 @@ void *registration_relay_thread(void *ctx);
 const char *registration_account_select(void);
 json_t *registration_account_json(PGresult *res, int row);
 
-/* Hex SHA-256 of a bearer token: what the session table stores. */
-void registration_token_hash(const char *token, char out_hex[65]);
+/* 1 if hash looks like a token's hex SHA-256 (what the gateway sends and
+ * the session table stores). */
+int registration_token_hash_valid(const char *hash);
 
 /* Runs a statement inside a transaction; any failure rolls back. */
 pc_status registration_tx(pc_pg *db, const char *sql);

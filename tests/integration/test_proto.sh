@@ -1,50 +1,208 @@
 #!/usr/bin/env bash
 # test_proto.sh -- what the services really put on Kafka validates against
 # proto/, and libcommon/contract.h names the topics and types proto/ lists.
+#
+# Makes traffic through the gateway covering every implemented flow (look-ups,
+# captcha issue and check, registration of one fresh NIP from $NIPS_FILE lines
+# 950-999 and a refused second attempt, login, the owner's view, logout),
+# then reads every topic of proto/topics.json with kcat from the moment the
+# traffic started (the per-instance reply topic: the gateway's, from /readyz)
+# and validates every message against envelope.schema.json and the schema of
+# its type, proto/schemas/<type without "id.go.bkn.pupns.">.json.
+# Needs BASE_URL, PUPNS_KAFKA_BROKERS, PUPNS_REDIS_URL, NIPS_FILE, TOP.
 source "$(dirname "$0")/../lib.sh"
-out=$(mktemp -d)
-# Make some traffic, then read back the request topic and the gateway's reply topic.
-for nip in 197501022014071003 199001012015011999; do curl -s "$BASE_URL/api/v1/pns/$nip" >/dev/null; done
-reply_topic=$(curl -s "$BASE_URL/readyz" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["reply_topic"])')
-kcat -C -b "$PUPNS_KAFKA_BROKERS" -t pupns.identity.requests -o beginning -e -q -f '%s\n' >"$out/requests" 2>/dev/null
-kcat -C -b "$PUPNS_KAFKA_BROKERS" -t "$reply_topic" -o beginning -e -q -f '%s\n' >"$out/replies" 2>/dev/null
-check "requests were captured" test -s "$out/requests"
-check "replies were captured" test -s "$out/replies"
+exec /usr/bin/python3 - "$TOP" <<'PY'
+import json
+import os
+import re
+import subprocess
+import sys
+import time
 
-/usr/bin/python3 - "$TOP/proto" "$out" "$TOP/libcommon/contract.h" <<'PY'
-import json, re, sys
 import jsonschema
-proto, out, contract = sys.argv[1:4]
-env = json.load(open(f"{proto}/envelope.schema.json"))
-schemas = {
-    "id.go.bkn.pupns.identity.lookup.v1": json.load(open(f"{proto}/schemas/identity.lookup.v1.json")),
-    "id.go.bkn.pupns.identity.lookup.reply.v1": json.load(open(f"{proto}/schemas/identity.lookup.reply.v1.json")),
-}
+
+top = sys.argv[1]
+proto = f"{top}/proto"
+sys.path.insert(0, f"{top}/tests/e2e")
+import pupns_client as pc  # noqa: E402
+
+pc.BASE = os.environ["BASE_URL"]
+brokers = os.environ["PUPNS_KAFKA_BROKERS"]
+PREFIX = "id.go.bkn.pupns."
 n = 0
+
+
 def tap(ok, name, why=""):
-    global n; n += 1
-    print(("ok" if ok else "not ok") + f" {n} - {name}" + (f"\n#   {why}" if why and not ok else ""))
-for kind in ("requests", "replies"):
-    msgs = [json.loads(l) for l in open(f"{out}/{kind}") if l.strip()]
-    bad = []
-    for m in msgs:
-        try:
-            jsonschema.validate(m, env)
-            jsonschema.validate(m["data"], schemas[m["type"]])
-        except Exception as e:
-            bad.append(str(e).splitlines()[0])
-    tap(msgs and not bad, f"all {len(msgs)} captured {kind} validate against proto/", "; ".join(bad[:3]))
-    if kind == "replies":
-        tap(all("correlationid" in m for m in msgs), "every reply carries correlationid")
-    else:
-        tap(all("replyto" in m and "deadline" in m for m in msgs), "every request carries replyto and deadline")
+    global n
+    n += 1
+    print(("ok" if ok else "not ok") + f" {n} - {name}" + (f"\n#   {why}" if why and not ok else ""), flush=True)
+    return ok
+
+
+def skip(name, why):
+    global n
+    n += 1
+    print(f"ok {n} - {name} # SKIP {why}", flush=True)
+
+
+# ---- traffic ---------------------------------------------------------------
+t0 = int(time.time() * 1000)
+s, ready, _ = pc.call("GET", "/readyz")
+reply_topic = (ready or {}).get("reply_topic", "")
+tap(s == 200 and reply_topic.startswith("pupns.gateway.replies."), f"the gateway names its reply topic ({reply_topic})", ready)
+for nip, want in (("197501022014071003", 200), ("199001012015011999", 404)):
+    s, b, _ = pc.call("GET", "/api/v1/pns/" + nip)
+    tap(s == want, f"look-up of {nip} -> {want}", (s, b))
+
+with open(os.environ["NIPS_FILE"]) as f:
+    candidates = [line.strip() for line in f if line.strip()][949:999]
+nip = token = None
+for cand in candidates:
+    s, b, _ = pc.start(cand)
+    if s == 200:
+        nip, token = cand, b["token"]
+        break
+no = ""
+if tap(nip is not None, f"a NIP not registered yet, from NIPS_FILE lines 950-999 ({nip})", "all taken: use a fresh stack"):
+    cid, _ = pc.captcha()
+    s, b, _ = pc.call("POST", "/api/v1/registrasi", pc.form(token, cid, "XXXXXXX"))
+    tap(s == 400 and [e["code"] for e in b.get("errors", [])] == ["captcha_salah"], "a wrong captcha answer is checked and refused", (s, b))
+    cid, ans = pc.captcha()
+    s, reg, _ = pc.call("POST", "/api/v1/registrasi", pc.form(token, cid, ans))
+    no = (reg or {}).get("no_registrasi", "")
+    tap(s == 201 and no, f"{nip} registers ({no})", (s, reg))
+    cid, ans = pc.captcha()
+    s, b, _ = pc.call("POST", "/api/v1/registrasi", pc.form(token, cid, ans))
+    tap(s == 409, "a second registration is refused (registration.rejected.v1)", (s, b))
+    s, b, _ = pc.call("POST", "/api/v1/auth/login", {"nip": nip, "kata_kunci": "bukan-kata-kuncinya"})
+    tap(s == 401, "a wrong password is denied", (s, b))
+    s, sess, _ = pc.call("POST", "/api/v1/auth/login", {"nip": nip, "kata_kunci": "Rahasia#Malang75"})
+    tap(s == 200, "login", (s, sess))
+    bearer = {"Authorization": "Bearer " + (sess or {}).get("token", "-" * 43)}
+    s, b, _ = pc.call("GET", "/api/v1/registrasi/" + no, headers=bearer)
+    tap(s == 200 and b == reg, "the owner reads the registration", (s, b))
+    s, _, _ = pc.call("POST", "/api/v1/auth/logout", headers=bearer)
+    tap(s == 204, "logout", s)
+    s, b, _ = pc.call("POST", f"/api/v1/pns/{nip}/koreksi", {"field": "nama", "usulan": "NAMA YANG BENAR"})
+    tap(s == 201, "a correction report (identity.correction.*)", (s, b))
+
+# ---- capture ---------------------------------------------------------------
 topics = json.load(open(f"{proto}/topics.json"))["topics"]
+
+
+def capture(topic):
+    """Every message of topic since t0: [(key, value)]."""
+    r = subprocess.run(["kcat", "-C", "-b", brokers, "-t", topic, "-o", f"s@{t0}", "-e", "-q", "-J"],
+                       capture_output=True, text=True, timeout=60)
+    msgs = []
+    for line in r.stdout.splitlines():
+        if line.strip():
+            m = json.loads(line)
+            msgs.append((m.get("key"), m.get("payload")))
+    return msgs
+
+
+def events_arrived():
+    got = set()
+    for key, payload in capture("pupns.registration.events"):
+        try:
+            m = json.loads(payload)
+        except (TypeError, ValueError):
+            continue
+        if m.get("subject") == nip:
+            got.add(m.get("type"))
+    for key, payload in capture("pupns.identity.events"):
+        try:
+            m = json.loads(payload)
+        except (TypeError, ValueError):
+            continue
+        if m.get("subject") == nip:
+            got.add(m.get("type"))
+    return {PREFIX + "registration.completed.v1", PREFIX + "registration.rejected.v1",
+            PREFIX + "identity.correction.requested.v1"} <= got
+
+
+if nip:  # the outbox relays publish shortly after the commit
+    deadline = time.time() + 20
+    while not events_arrived() and time.time() < deadline:
+        time.sleep(0.2)
+    tap(events_arrived(), f"the outboxes published {nip}'s completed, rejected and correction events")
+
+captured = {}  # topic name -> [(key, value)]
+for t in topics:
+    name = reply_topic if t.get("per_instance") else t["name"]
+    captured[name] = capture(name) if name else []
+
+# ---- validation --------------------------------------------------------------
+env = json.load(open(f"{proto}/envelope.schema.json"))
+schemas = {}
+
+
+def schema_of(type_):
+    """The schema of a type by the file-name rule, or None."""
+    if type_ not in schemas:
+        path = f"{proto}/schemas/{type_[len(PREFIX):]}.json" if type_.startswith(PREFIX) else None
+        schemas[type_] = json.load(open(path)) if path and os.path.exists(path) else None
+    return schemas[type_]
+
+
+header = open(f"{top}/libcommon/contract.h").read()
+contract_types = re.findall(r'#define PC_TYPE_\w+\s+"([^"]+)"', header)
+seen_types = set()
+for t in topics:
+    name = reply_topic if t.get("per_instance") else t["name"]
+    msgs = captured.get(name, [])
+    if not msgs:
+        tap(False, f"messages captured from {name}", "the traffic above should have produced some")
+        continue
+    bad = []
+    for key, payload in msgs:
+        try:
+            m = json.loads(payload)
+            jsonschema.validate(m, env)
+            schema = schema_of(m["type"])
+            if schema is None:
+                raise ValueError(f"{m['type']}: no schema file proto/schemas/{m['type'][len(PREFIX):]}.json")
+            jsonschema.validate(m["data"], schema)
+            seen_types.add(m["type"])
+        except Exception as e:  # noqa: BLE001 - every failure is reported
+            what = m.get("type", "?") if isinstance(m, dict) else "?"
+            bad.append(f"{what}: {str(e).splitlines()[0]}")
+    tap(not bad, f"all {len(msgs)} messages captured from {name} validate against proto/",
+        "; ".join(sorted(set(bad))[:5]))
+    parsed = []
+    for _, p in msgs:
+        try:
+            parsed.append(json.loads(p))
+        except (TypeError, ValueError):
+            parsed.append({})
+    if t.get("per_instance"):
+        tap(all("correlationid" in m for m in parsed), f"every reply on {name} carries correlationid")
+    elif name.endswith(".events"):
+        wrong = [m.get("id") for (k, _), m in zip(msgs, parsed) if not m.get("subject") or k != m.get("subject")
+                 or "replyto" in m or "correlationid" in m]
+        tap(not wrong, f"every event on {name} has subject = Kafka key and no request/reply attributes", wrong[:3])
+    else:
+        tap(all("replyto" in m and "deadline" in m for m in parsed), f"every request on {name} carries replyto and deadline")
+    # The topic's entry in topics.json names every type seen on it, in its
+    # flows or schema text (a glob such as registration.*.v1 names nothing).
+    listed = re.findall(r"[a-z_]+(?:\.[a-z_]+)*\.v[0-9]+", t.get("flows", "") + " " + t.get("schema", ""))
+    listed = {x[len(PREFIX):] if x.startswith(PREFIX) else x for x in listed}
+    unlisted = sorted({m["type"][len(PREFIX):] for m in parsed if m.get("type", "")[len(PREFIX):] not in listed})
+    tap(not unlisted, f"topics.json lists every type seen on {t['name']}", ", ".join(unlisted))
+
+missing = [c for c in contract_types if c not in seen_types]
+tap(not missing, "the traffic covered every type in contract.h", ", ".join(missing))
+
+# ---- contract.h against proto/ -----------------------------------------------
 names = {t["name"] for t in topics}
-header = open(contract).read()
 consts = re.findall(r'#define PC_TOPIC_\w+\s+"([^"]+)"', header)
 tap(all(c in names or any(t["name"].startswith(c) for t in topics) for c in consts),
-    "every topic in contract.h is listed in topics.json")
-types = re.findall(r'#define PC_TYPE_\w+\s+"([^"]+)"', header)
-tap(all(t in schemas for t in types), "every type in contract.h has a schema")
+    "every topic in contract.h is listed in topics.json",
+    ", ".join(c for c in consts if c not in names and not any(t["name"].startswith(c) for t in topics)))
+no_schema = [c for c in contract_types if schema_of(c) is None]
+tap(not no_schema, "every type in contract.h has a schema", ", ".join(no_schema))
+files = sorted(f[:-5] for f in os.listdir(f"{proto}/schemas") if f.endswith(".json"))
+stray = [f for f in files if PREFIX + f not in contract_types]
+tap(not stray, "every schema file is a type in contract.h", ", ".join(stray))
 PY
-rm -rf "$out"
