@@ -26,13 +26,20 @@ function show(el, text, kind) {
   el.className = "pesan" + (kind ? " " + kind : "");
 }
 
+// The registration in progress: NIP found at step 1, flow token, captcha.
+const state = { nip: null, token: null, captchaId: null };
+
 const formCari = document.getElementById("form-cari");
 formCari.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const nip = document.getElementById("nip").value.trim();
   const pesan = document.getElementById("pesan-cari");
   const hasil = document.getElementById("hasil-cari");
+  // A new search forgets the previous PNS entirely.
   hasil.hidden = true;
+  document.getElementById("form-lanjut").hidden = true;
+  document.getElementById("form-koreksi").hidden = true;
+  state.nip = null;
   if (!/^[0-9]{18}$/.test(nip)) {
     show(pesan, "NIP harus terdiri dari 18 digit angka.", "galat");
     return;
@@ -53,8 +60,6 @@ formCari.addEventListener("submit", async (ev) => {
   document.getElementById("form-lanjut").hidden = false;
   document.getElementById("email").focus();
 });
-
-const state = { nip: null, token: null, captchaId: null };
 
 document.getElementById("form-lanjut").addEventListener("submit", async (ev) => {
   ev.preventDefault();
@@ -77,9 +82,9 @@ document.getElementById("form-lanjut").addEventListener("submit", async (ev) => 
 
 async function loadQuestions() {
   const sel = document.getElementById("pertanyaan_id");
-  if (sel.options.length) return;
+  if (sel.options.length > 1) return; // loaded before; a failed load is tried again
   const r = await api.call("GET", "/api/v1/pertanyaan-pengaman");
-  sel.append(new Option("— pilih pertanyaan —", ""));
+  sel.replaceChildren(new Option("— pilih pertanyaan —", ""));
   (r.ok ? r.data : []).forEach((q) => sel.append(new Option(q.teks, String(q.id))));
 }
 
@@ -193,7 +198,17 @@ document.getElementById("form-login").addEventListener("submit", async (ev) => {
 });
 
 document.getElementById("tombol-keluar").addEventListener("click", async () => {
-  await fetch("/api/v1/auth/logout", { method: "POST", headers: { Authorization: "Bearer " + sesi.token } });
+  const pesan = document.getElementById("pesan-login");
+  let res = null;
+  try {
+    res = await fetch("/api/v1/auth/logout", { method: "POST", headers: { Authorization: "Bearer " + sesi.token } });
+  } catch (e) { /* network error: handled below */ }
+  // 204: revoked; 401: the session had already ended. Anything else: still open.
+  if (!res || (res.status !== 204 && res.status !== 401)) {
+    show(pesan, "Gagal keluar. Periksa koneksi Anda dan coba lagi.", "galat");
+    return;
+  }
+  show(pesan, "");
   sesi.token = null;
   document.getElementById("akun").hidden = true;
   document.getElementById("form-login").hidden = false;
