@@ -46,7 +46,7 @@ static const cfg_entry cfg_table[] = {
         "retention of per-instance reply topics"),
     INT(batch_max, "PUPNS_BATCH_MAX", 1, 10000, "256", "messages a service handles per batch"),
     INT(kafka_linger_ms, "PUPNS_KAFKA_LINGER_MS", 0, 1000, "1",
-        "producer linger for request/reply traffic (batches under load)"),
+        "how long request/reply calls may wait to be batched into one message"),
     STR(log_level, "PUPNS_LOG_LEVEL", "info", "debug, info, warn or error"),
     INT(captcha_ttl_s, "PUPNS_CAPTCHA_TTL_S", 10, 3600, "300", "captcha lifetime, seconds"),
     INT(registration_timeout_ms, "PUPNS_REGISTRATION_TIMEOUT_MS", 100, 300000, "30000",

@@ -70,9 +70,11 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 }
 
 static rd_kafka_t *producer_create(pc_producer *p, char *errstr, size_t errlen) {
-    char linger[16];
-    snprintf(linger, sizeof linger, "%d",
-             p->profile == PC_PRODUCER_LOW_LATENCY ? p->cfg.kafka_linger_ms : 20);
+    /* Request/reply traffic sends at once: what it may wait to be batched
+     * (PUPNS_KAFKA_LINGER_MS) is spent gathering calls into one message in
+     * rpc.c, which saves the broker far more than batching messages here,
+     * and a linger on top would only add to every look-up's latency. */
+    const char *linger = p->profile == PC_PRODUCER_LOW_LATENCY ? "0" : "20";
     const char *kv[] = {
         "bootstrap.servers", p->cfg.kafka_brokers,
         "client.id", p->cfg.instance_id,
@@ -285,7 +287,13 @@ rd_kafka_t *pc_consumer_new(const pc_config *cfg, const char *group_id, const ch
         "bootstrap.servers", cfg->kafka_brokers,
         "client.id", cfg->instance_id,
         "group.id", group_id,
-        "enable.auto.commit", "false",
+        /* pc_consumer_commit stores offsets; librdkafka commits the stored
+         * ones every 200 ms, one request at a time. Committing every batch
+         * flooded the group coordinator under load (hundreds of commits/s):
+         * heartbeats starved, the session timed out and the static member
+         * was fenced (a fatal error). */
+        "enable.auto.commit", "true",
+        "auto.commit.interval.ms", "200",
         "enable.auto.offset.store", "false",
         "auto.offset.reset", "earliest",
         "isolation.level", "read_committed",
@@ -350,10 +358,12 @@ pc_status pc_consumer_commit(rd_kafka_t *rk, rd_kafka_message_t *const *msgs, si
         if (!tp) tp = rd_kafka_topic_partition_list_add(offs, topic, msgs[i]->partition);
         if (msgs[i]->offset + 1 > tp->offset) tp->offset = msgs[i]->offset + 1;
     }
-    rd_kafka_resp_err_t err = rd_kafka_commit(rk, offs, 1);
+    /* Stored here, committed by the auto-commit timer and on close. */
+    rd_kafka_resp_err_t err = rd_kafka_offsets_store(rk, offs);
     rd_kafka_topic_partition_list_destroy(offs);
     if (err) {
-        PC_WARN("commit: %s", rd_kafka_err2str(err));
+        /* e.g. a partition revoked meanwhile: its new owner re-reads it. */
+        PC_WARN("offset store: %s", rd_kafka_err2str(err));
         return PC_ERROR;
     }
     return PC_OK;

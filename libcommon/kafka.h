@@ -66,8 +66,10 @@ rd_kafka_t *pc_consumer_new(const pc_config *cfg, const char *group_id, const ch
  * logged and dropped. Returns the count; caller destroys each message. */
 size_t pc_consumer_poll_batch(rd_kafka_t *rk, rd_kafka_message_t **msgs, size_t max, int timeout_ms);
 
-/* Marks the messages processed and commits asynchronously: call only after
- * their effects are durable (database commit, replies delivered). */
+/* Marks the messages processed: call only after their effects are durable
+ * (database commit, replies delivered). Their offsets are committed
+ * asynchronously within 200 ms, and on pc_consumer_free; a crash before
+ * that re-delivers them (consumers are idempotent). */
 pc_status pc_consumer_commit(rd_kafka_t *rk, rd_kafka_message_t *const *msgs, size_t n);
 
 /* Leaves the group cleanly and destroys the handle. NULL is fine. */

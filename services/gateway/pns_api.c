@@ -20,6 +20,8 @@ static void reply_lookup_failure(struct _u_response *resp, pc_status st) {
 }
 
 void gw_pns_get(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp) {
+    /* Counted before validation: guessing NIPs is what the limit is for. */
+    if (!gw_rate_ok(gw, req, resp, "lookup", gw->cfg.rate_lookup_per_min)) return;
     const char *nip = u_map_get(req->map_url, "nip");
     pc_nip_error ne = pc_nip_parse(nip, NULL);
     if (ne != PC_NIP_OK) {
@@ -31,8 +33,10 @@ void gw_pns_get(gw_ctx *gw, const struct _u_request *req, struct _u_response *re
     }
     json_t *data = json_pack("{s:s}", "nip", nip);
     json_t *reply = NULL;
-    pc_status st = pc_rpc_call(gw->rpc, PC_TOPIC_IDENTITY_REQUESTS, nip, PC_TYPE_IDENTITY_LOOKUP,
-                               data, gw->cfg.request_timeout_ms, &reply);
+    /* Batched: concurrent look-ups share one Kafka message each way. */
+    pc_status st = pc_rpc_call_batched(gw->rpc, PC_TOPIC_IDENTITY_REQUESTS,
+                                       PC_TYPE_IDENTITY_LOOKUP_BATCH, data,
+                                       gw->cfg.request_timeout_ms, &reply);
     json_decref(data);
     if (st != PC_OK) {
         reply_lookup_failure(resp, st);

@@ -9,6 +9,9 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 export STACK_NAME=bench STACK_BASE=35400 PUPNS_HTTP_PORT=38080 BIN_DIR=${BENCH_BIN_DIR:-$TOP/build/rel/bin}
 export PUPNS_LOG_LEVEL=warn
+# One client address sends everything: lift the per-address look-up limit
+# so high it never trips, but keep its Redis count in every look-up's cost.
+export PUPNS_RATE_LOOKUP=100000000
 source infra/stack/env.sh
 N=${BENCH_N:-4500000}; SECS=${BENCH_SECONDS:-15}; CONNS=${BENCH_CONNS:-64}
 url=http://127.0.0.1:$PUPNS_HTTP_PORT
@@ -51,7 +54,9 @@ to_ms() { # wrk prints 1.23ms / 456.00us / 1.02s
     awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v/1000; else if (v ~ /ms$/) printf "%.2f", v+0; else printf "%.2f", v*1000 }'
 }
 
-wrk -t2 -c"$CONNS" -d5s -s "$work/lookup.lua" "$url/" >/dev/null # warm caches and connections
+# Warm caches, connections and the broker's JIT: the first seconds after the
+# broker starts run at half speed and would be measured as the look-up rate.
+wrk -t2 -c"$CONNS" -d15s -s "$work/lookup.lua" "$url/" >/dev/null
 read -r c_rps c_p50 c_p99 _ < <(run_wrk ceiling /healthz)
 read -r l_rps l_p50 l_p99 l_bad < <(run_wrk lookup / "$work/lookup.lua")
 ratio=$(awk -v a="$l_rps" -v b="$c_rps" 'BEGIN { printf "%.1f", 100 * a / b }')
