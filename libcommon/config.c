@@ -52,7 +52,7 @@ static const cfg_entry cfg_table[] = {
     INT(registration_timeout_ms, "PUPNS_REGISTRATION_TIMEOUT_MS", 100, 300000, "30000",
         "how long the gateway waits for a registration or login result"),
     INT(session_ttl_s, "PUPNS_SESSION_TTL_S", 60, 604800, "28800", "login session lifetime, seconds"),
-    INT(workers, "PUPNS_WORKERS", 0, 256, "0", "password-hashing workers (0: one per CPU)"),
+    INT(workers, "PUPNS_WORKERS", 0, 256, "0", "password-hashing workers (0: two per CPU)"),
     INT(rate_lookup_per_min, "PUPNS_RATE_LOOKUP", 0, 100000000, "300",
         "NIP look-ups per client address per minute (0: no limit)"),
     INT(rate_captcha_per_min, "PUPNS_RATE_CAPTCHA", 0, 100000000, "30",

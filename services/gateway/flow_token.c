@@ -7,8 +7,9 @@
 #include <string.h>
 
 pc_status gw_flow_token_make(const unsigned char key[32], const char *nip, const char *email,
-                             int64_t now_s, int ttl_s, char out[GW_FLOW_TOKEN_MAX]) {
-    json_t *claims = json_pack("{s:s, s:s, s:I}", "nip", nip, "email", email, "exp", (json_int_t)(now_s + ttl_s));
+                             const json_t *pns, int64_t now_s, int ttl_s, char out[GW_FLOW_TOKEN_MAX]) {
+    json_t *claims = json_pack("{s:s, s:s, s:I, s:O}", "nip", nip, "email", email, "exp",
+                               (json_int_t)(now_s + ttl_s), "pns", pns);
     char *text = claims ? json_dumps(claims, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(claims);
     if (!text) return PC_ERROR;
@@ -32,7 +33,8 @@ pc_status gw_flow_token_make(const unsigned char key[32], const char *nip, const
 }
 
 pc_status gw_flow_token_check(const unsigned char key[32], const char *token, int64_t now_s,
-                              char nip[19], char email[256]) {
+                              char nip[19], char email[256], json_t **pns) {
+    if (pns) *pns = NULL;
     const char *dot = token ? strchr(token, '.') : NULL;
     if (!dot || strlen(token) >= GW_FLOW_TOKEN_MAX) return PC_EINVAL;
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
@@ -52,11 +54,13 @@ pc_status gw_flow_token_check(const unsigned char key[32], const char *token, in
     const char *n = json_string_value(json_object_get(claims, "nip"));
     const char *e = json_string_value(json_object_get(claims, "email"));
     json_int_t exp = json_integer_value(json_object_get(claims, "exp"));
+    json_t *snapshot = json_object_get(claims, "pns");
     pc_status st = PC_EINVAL;
-    if (n && e && strlen(n) == 18 && strlen(e) < 256) {
+    if (n && e && strlen(n) == 18 && strlen(e) < 256 && json_is_object(snapshot)) {
         st = exp >= now_s ? PC_OK : PC_ETIMEDOUT;
         snprintf(nip, 19, "%s", n);
         snprintf(email, 256, "%s", e);
+        if (st == PC_OK && pns) *pns = json_incref(snapshot);
     }
     json_decref(claims);
     return st;

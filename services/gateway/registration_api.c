@@ -113,7 +113,7 @@ void gw_registration_start(gw_ctx *gw, const struct _u_request *req, struct _u_r
         goto out;
     }
     char token[GW_FLOW_TOKEN_MAX];
-    if (gw_flow_token_make(gw->flow_key, nip, email, time(NULL), FLOW_TTL_S, token) != PC_OK) {
+    if (gw_flow_token_make(gw->flow_key, nip, email, pns, time(NULL), FLOW_TTL_S, token) != PC_OK) {
         gw_fail(resp, 400, "email_tidak_valid", "Email tidak valid", "Alamat email terlalu panjang.", "email");
         goto out;
     }
@@ -126,11 +126,12 @@ out:
     json_decref(body);
 }
 
-/* The form's fields, borrowed from the body. */
+/* The form's fields, borrowed from the body, and what the flow token carries. */
 typedef struct {
     const char *token, *password, *confirmation, *ibu, *jawaban, *captcha_id, *captcha_answer;
     int pertanyaan_id;
     char nip[19], email[256];
+    json_t *pns; /* the identity snapshot shown at step 2; owned */
 } reg_form;
 
 static const char *field(json_t *body, const char *name) {
@@ -190,7 +191,7 @@ static void validate_form(gw_ctx *gw, json_t *body, reg_form *f, json_t *problem
     json_t *pid = json_object_get(body, "pertanyaan_id");
     f->pertanyaan_id = json_is_integer(pid) ? (int)json_integer_value(pid) : 0;
 
-    pc_status tst = gw_flow_token_check(gw->flow_key, f->token, time(NULL), f->nip, f->email);
+    pc_status tst = gw_flow_token_check(gw->flow_key, f->token, time(NULL), f->nip, f->email, &f->pns);
     if (tst == PC_ETIMEDOUT)
         pc_problem_add_error(problem, "token", "token_kedaluwarsa",
                              "Waktu pengisian sudah habis. Silakan ulangi dari langkah Cari NIP.");
@@ -278,21 +279,16 @@ void gw_registration_submit(gw_ctx *gw, const struct _u_request *req, struct _u_
     json_t *problem = pc_problem_new(400, "data_tidak_valid", "Data registrasi belum benar",
                                      "Periksa kembali isian yang ditandai.", NULL);
     validate_form(gw, body, &f, problem);
-    json_t *pns = NULL, *reply = NULL, *cmd = NULL;
+    json_t *reply = NULL, *cmd = NULL;
     if (!check_captcha(gw, resp, &f, problem)) goto out;
     if (json_array_size(json_object_get(problem, "errors")) > 0) {
         gw_send_problem(resp, problem);
         problem = NULL;
         goto out;
     }
-    if (!lookup_pns(gw, resp, f.nip, &pns)) goto out;
-    if (!pns) {
-        nip_unknown(resp);
-        goto out;
-    }
     char command_id[80];
     command_id_of(req, f.nip, command_id);
-    cmd = build_command(gw, &f, command_id, pns);
+    cmd = build_command(gw, &f, command_id, f.pns);
     if (!cmd) {
         gw_service_failure(resp, PC_EUNAVAIL, "registrasi");
         goto out;
@@ -305,7 +301,7 @@ void gw_registration_submit(gw_ctx *gw, const struct _u_request *req, struct _u_
 out:
     json_decref(problem);
     json_decref(reply);
-    json_decref(pns);
+    json_decref(f.pns);
     json_decref(body);
 }
 

@@ -5,7 +5,8 @@ Phase 1 (not timed): step 2 (flow token) and a captcha for every NIP; the
 captcha answers are read from Redis in one pipelined redis-cli call (the
 benchmark reads them; the product has no bypass). Phase 2 (timed): every
 step-3 submission, CONCURRENCY at a time. Prints one line:
-  wave N CONCURRENCY SECONDS REGS_PER_S P50_MS P99_MS FAILURES"""
+  wave N CONCURRENCY SECONDS REGS_PER_S P50_MS P99_MS FAILURES
+and, on stderr, the CPU seconds each kind of process spent in phase 2."""
 import concurrent.futures
 import os
 import subprocess
@@ -41,10 +42,32 @@ def submit(i):
     return s, (time.monotonic() - t0) * 1000
 
 
+def cpu_by_process():
+    """CPU seconds so far of every process on the machine, by command name."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/comm") as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
+cpu0 = cpu_by_process()
 start_t = time.monotonic()
 with concurrent.futures.ThreadPoolExecutor(conc) as pool:
     results = list(pool.map(submit, range(len(prepared))))
 elapsed = time.monotonic() - start_t
+cpu1 = cpu_by_process()
+spent = sorted(((cpu1[k] - cpu0.get(k, 0), k) for k in cpu1), reverse=True)
+print("cpu " + " ".join(f"{k}={v:.1f}" for v, k in spent if v >= 0.1), file=sys.stderr)
 lat = sorted(ms for s, ms in results if s == 201)
 fail = sum(1 for s, _ in results if s != 201)
 p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float("nan")  # noqa: E731
