@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lifecycle.h"
 #include "log.h"
 
 struct pc_producer {
@@ -47,6 +48,14 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) 
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
         char why[512];
         rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, why, sizeof why);
+        if (rd_kafka_type(rk) == RD_KAFKA_CONSUMER) {
+            /* A fenced or otherwise dead group member cannot be revived in
+             * place: stop cleanly (offsets of finished work are committed)
+             * and exit non-zero so the supervisor restarts the process. */
+            PC_ERROR("fatal kafka consumer error %s: %s; stopping for a restart", rd_kafka_err2name(orig), why);
+            pc_lifecycle_fail();
+            return;
+        }
         PC_ERROR("fatal kafka error %s: %s; the producer will be recreated",
                  rd_kafka_err2name(orig), why);
         pc_producer *p = rd_kafka_opaque(rk);

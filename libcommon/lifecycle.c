@@ -8,6 +8,7 @@
 #include "log.h"
 
 static atomic_int running = 1;
+static atomic_int failed = 0;
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
 static sigset_t stop_signals;
@@ -40,6 +41,13 @@ pc_status pc_lifecycle_init(void) {
 }
 
 int pc_running(void) { return atomic_load(&running); }
+
+void pc_lifecycle_fail(void) {
+    atomic_store(&failed, 1);
+    pc_lifecycle_stop();
+}
+
+int pc_lifecycle_failed(void) { return atomic_load(&failed); }
 
 void pc_lifecycle_wait(void) {
     pthread_mutex_lock(&stop_lock);

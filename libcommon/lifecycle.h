@@ -14,5 +14,9 @@ int pc_running(void);
 /* Blocks until a stop signal arrives (or pc_lifecycle_stop is called). */
 void pc_lifecycle_wait(void);
 void pc_lifecycle_stop(void);
+/* Stops because something cannot recover in-process (e.g. a fenced Kafka
+ * consumer): main then exits non-zero so the supervisor restarts it. */
+void pc_lifecycle_fail(void);
+int pc_lifecycle_failed(void);
 
 #endif

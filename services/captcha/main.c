@@ -67,7 +67,7 @@ int main(int argc, char **argv) {
     }
     PC_INFO("serving %s as %s (captcha lifetime %d s)", PC_TOPIC_CAPTCHA_REQUESTS, cfg.instance_id,
             cfg.captcha_ttl_s);
-    rc = captcha_serve(&ctx) == PC_OK ? 0 : 1;
+    rc = captcha_serve(&ctx) == PC_OK && !pc_lifecycle_failed() ? 0 : 1;
     PC_INFO("stopped");
 out:
     pc_consumer_free(ctx.consumer);

@@ -67,7 +67,7 @@ int main(int argc, char **argv) {
     if (pthread_create(&corr_thread, NULL, identity_corrections_thread, &corr) != 0) goto out;
     threads++;
     PC_INFO("serving %s and %s as %s", PC_TOPIC_IDENTITY_REQUESTS, PC_TOPIC_IDENTITY_COMMANDS, cfg.instance_id);
-    rc = identity_serve(&ctx) == PC_OK ? 0 : 1;
+    rc = identity_serve(&ctx) == PC_OK && !pc_lifecycle_failed() ? 0 : 1;
 out:
     pc_lifecycle_stop();
     if (threads > 1) pthread_join(corr_thread, NULL);

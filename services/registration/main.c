@@ -60,7 +60,7 @@ int main(int argc, char **argv) {
     threads++;
     if (pthread_create(&queries, NULL, registration_query_thread, &ctx) != 0) goto out;
     threads++;
-    rc = registration_serve_commands(&ctx) == PC_OK ? 0 : 1;
+    rc = registration_serve_commands(&ctx) == PC_OK && !pc_lifecycle_failed() ? 0 : 1;
 out:
     pc_lifecycle_stop();
     if (threads > 1) pthread_join(queries, NULL);
