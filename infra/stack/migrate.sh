@@ -4,7 +4,7 @@
 set -euo pipefail
 port=${1:?pg port}; db=${2:-pupns}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-psql_su() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres "$@"; }
+psql_su() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres "$@"; }
 psql_su -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
     psql_su -d postgres -c "CREATE DATABASE \"$db\" TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8'"
 psql_su -d "$db" -c "CREATE TABLE IF NOT EXISTS public.schema_migrations (
