@@ -267,7 +267,8 @@ async function main() {
 
     await step("a wrong captcha and a different confirmation are marked at their fields", async () => {
       const answer = redisGet(`captcha:${firstCaptcha.id}`);
-      const wrong = (answer[0] === "X" ? "Y" : "X") + answer.slice(1);
+      // Answers are stored lower-case and compared ignoring case.
+      const wrong = (answer[0].toUpperCase() === "X" ? "Y" : "X") + answer.slice(1);
       await $("#konfirmasi_kata_kunci").fill(PASSWORD + "x");
       await $("#captcha_jawaban").fill(wrong);
       const resP = page.waitForResponse((r) => r.url().endsWith("/api/v1/registrasi") && r.request().method() === "POST");
