@@ -10,6 +10,7 @@
 #include "kafka.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "service.h"
 #include "redis.h"
 #include "requests.h"
 
@@ -31,24 +32,11 @@ static pc_redis *redis_wait(const pc_config *cfg) {
 }
 
 int main(int argc, char **argv) {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("pupns-captcha: issues and checks captchas on %s\n\nEnvironment:\n", PC_TOPIC_CAPTCHA_REQUESTS);
-        pc_config_usage(stdout);
-        return 0;
-    }
     char err[512];
     pc_config cfg;
-    if (pc_config_load(&cfg, SERVICE, err, sizeof err) != PC_OK) {
-        fprintf(stderr, "pupns-captcha: %s\n", err);
-        return 2;
-    }
-    pc_log_init(SERVICE, pc_log_level_parse(cfg.log_level));
-    /* pc_ids_init also initialises libsodium, which draws the answers. */
-    if (pc_ids_init() != PC_OK || pc_lifecycle_init() != PC_OK) {
-        PC_ERROR("cannot initialise");
-        return 1;
-    }
-    pc_event_set_source(SERVICE, cfg.instance_id);
+    /* pc_service_init also initialises libsodium, which draws the answers. */
+    int early = pc_service_init(argc, argv, SERVICE, "issues and checks captchas", &cfg);
+    if (early >= 0) return early;
 
     int rc = 1;
     captcha_ctx ctx = { .cfg = &cfg };

@@ -11,6 +11,7 @@
 #include "ids.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "service.h"
 #include "metrics.h"
 
 #define SERVICE "gateway"
@@ -47,23 +48,10 @@ static int start_http(struct _u_instance *instance, gw_ctx *gw, struct sockaddr_
 }
 
 int main(int argc, char **argv) {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("pupns-gateway: REST API and web portal\n\nEnvironment:\n");
-        pc_config_usage(stdout);
-        return 0;
-    }
     char err[512];
     gw_ctx gw = { 0 };
-    if (pc_config_load(&gw.cfg, SERVICE, err, sizeof err) != PC_OK) {
-        fprintf(stderr, "pupns-gateway: %s\n", err);
-        return 2;
-    }
-    pc_log_init(SERVICE, pc_log_level_parse(gw.cfg.log_level));
-    if (pc_ids_init() != PC_OK || pc_lifecycle_init() != PC_OK) {
-        PC_ERROR("cannot initialise");
-        return 1;
-    }
-    pc_event_set_source(SERVICE, gw.cfg.instance_id);
+    int early = pc_service_init(argc, argv, SERVICE, "REST API and web portal", &gw.cfg);
+    if (early >= 0) return early;
 
     int rc = 1, http_started = 0;
     struct _u_instance instance;

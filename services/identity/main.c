@@ -12,29 +12,17 @@
 #include "kafka.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "service.h"
 #include "pg.h"
 #include "requests.h"
 
 #define SERVICE "identity"
 
 int main(int argc, char **argv) {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("pupns-identity: answers NIP look-ups on %s\n\nEnvironment:\n", PC_TOPIC_IDENTITY_REQUESTS);
-        pc_config_usage(stdout);
-        return 0;
-    }
     char err[512];
     pc_config cfg;
-    if (pc_config_load(&cfg, SERVICE, err, sizeof err) != PC_OK) {
-        fprintf(stderr, "pupns-identity: %s\n", err);
-        return 2;
-    }
-    pc_log_init(SERVICE, pc_log_level_parse(cfg.log_level));
-    if (pc_ids_init() != PC_OK || pc_lifecycle_init() != PC_OK) {
-        PC_ERROR("cannot initialise");
-        return 1;
-    }
-    pc_event_set_source(SERVICE, cfg.instance_id);
+    int early = pc_service_init(argc, argv, SERVICE, "answers NIP look-ups and takes correction reports", &cfg);
+    if (early >= 0) return early;
 
     int rc = 1, threads = 0;
     identity_ctx ctx = { .cfg = &cfg };

@@ -9,6 +9,7 @@
 #include "ids.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "service.h"
 #include "registration.h"
 
 #define SERVICE "registration"
@@ -32,20 +33,11 @@ static pc_status load_keys(registration_ctx *ctx) {
 }
 
 int main(int argc, char **argv) {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("pupns-registration: registrations and logins from %s\n\nEnvironment:\n", PC_TOPIC_REG_COMMANDS);
-        pc_config_usage(stdout);
-        return 0;
-    }
     static registration_ctx ctx; /* large keys; zeroed on exit */
     char err[512];
-    if (pc_config_load(&ctx.cfg, SERVICE, err, sizeof err) != PC_OK) {
-        fprintf(stderr, "pupns-registration: %s\n", err);
-        return 2;
-    }
-    pc_log_init(SERVICE, pc_log_level_parse(ctx.cfg.log_level));
-    if (pc_ids_init() != PC_OK || load_keys(&ctx) != PC_OK || pc_lifecycle_init() != PC_OK) return 1;
-    pc_event_set_source(SERVICE, ctx.cfg.instance_id);
+    int early = pc_service_init(argc, argv, SERVICE, "registrations and logins", &ctx.cfg);
+    if (early >= 0) return early;
+    if (load_keys(&ctx) != PC_OK) return 1;
 
     int rc = 1;
     pthread_t queries, relay;

@@ -78,18 +78,5 @@ one gateway and one identity instance, single-node Kafka $(sed -n 's:.*<kafka.ve
 **Ratio: look-ups reach $ratio% of the ceiling's rate** (target ≥ 25%, p99 < 25 ms): $verdict the target.
 MD
 )
-md=docs/BENCHMARKS.md
-[ -f "$md" ] || printf '# PUPNS benchmarks\n\nEach section is rewritten by its `make bench-*` target; ratios are against a ceiling measured in the same run.\n' >"$md"
-/usr/bin/python3 - "$md" "bench-lookup" "$section" <<'PY'
-import re, sys
-path, key, section = sys.argv[1:4]
-text = open(path).read()
-begin, end = f"<!-- {key}:begin -->", f"<!-- {key}:end -->"
-block = f"{begin}\n{section}\n{end}"
-if begin in text:
-    text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
-else:
-    text = text.rstrip("\n") + "\n\n" + block + "\n"
-open(path, "w").write(text)
-PY
-echo "written to $md"
+printf '%s\n' "$section" | /usr/bin/python3 tests/bench/write_section.py docs/BENCHMARKS.md bench-lookup
+echo "written to docs/BENCHMARKS.md"

@@ -63,16 +63,5 @@ instances: commands are keyed by NIP over 12 partitions, so up to 12 instances s
 plus logins, which cost one hash each too.
 MD
 )
-/usr/bin/python3 - docs/BENCHMARKS.md "bench-register" "$section" <<'PY'
-import os, re, sys
-path, key, section = sys.argv[1:4]
-text = open(path).read() if os.path.exists(path) else "# PUPNS benchmarks\n"
-begin, end = f"<!-- {key}:begin -->", f"<!-- {key}:end -->"
-block = f"{begin}\n{section}\n{end}"
-if begin in text:
-    text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
-else:
-    text = text.rstrip("\n") + "\n\n" + block + "\n"
-open(path, "w").write(text)
-PY
+printf '%s\n' "$section" | /usr/bin/python3 tests/bench/write_section.py docs/BENCHMARKS.md bench-register
 echo "written to docs/BENCHMARKS.md"
