@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "contract.h"
 #include "envelope.h"
@@ -102,49 +101,27 @@ fail:
     return st == PC_OK ? PC_ERROR : st;
 }
 
+typedef struct {
+    corrections_ctx *ctx;
+    pc_pg *db;
+} corrections_server;
+
+static pc_status handle(void *arg, const pc_event *ev, json_t **reply, const char **reply_type) {
+    corrections_server *srv = arg;
+    if (strcmp(ev->type, PC_TYPE_IDENTITY_CORRECTION_SUBMIT) != 0) return PC_EINVAL;
+    *reply_type = PC_TYPE_IDENTITY_CORRECTION_REPLY;
+    return submit(srv->db, ev->data, reply);
+}
+
 void *identity_corrections_thread(void *arg) {
     corrections_ctx *ctx = arg;
     char err[512];
-    const char *topics[] = { PC_TOPIC_IDENTITY_COMMANDS };
-    pc_pg *db = pc_pg_connect(ctx->cfg->pg_url, 30000, err, sizeof err);
-    rd_kafka_t *consumer = db ? pc_consumer_new(ctx->cfg, "pupns-identity-commands", topics, 1, err, sizeof err)
-                              : NULL;
-    if (!consumer) {
-        PC_ERROR("corrections: %s", err);
-        pc_pg_close(db);
+    corrections_server srv = { ctx, pc_pg_connect(ctx->cfg->pg_url, 30000, err, sizeof err) };
+    if (!srv.db) PC_ERROR("corrections: %s", err);
+    if (!srv.db || pc_reply_serve(ctx->cfg, "pupns-identity-commands", PC_TOPIC_IDENTITY_COMMANDS, ctx->replies,
+                                  handle, &srv) != PC_OK)
         pc_lifecycle_stop();
-        return NULL;
-    }
-    while (pc_running()) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 100);
-        if (!m) continue;
-        pc_event ev;
-        int done = 1;
-        if (m->err) {
-            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) PC_WARN("commands: %s", rd_kafka_message_errstr(m));
-            done = 0;
-        } else if (pc_event_decode(m->payload, m->len, &ev, err, sizeof err) != PC_OK) {
-            PC_WARN("dropping undecodable command: %s", err);
-        } else {
-            pc_log_set_cid(ev.id);
-            json_t *reply = NULL;
-            pc_status st = PC_OK;
-            if (strcmp(ev.type, PC_TYPE_IDENTITY_CORRECTION_SUBMIT) != 0) {
-                PC_WARN("dropping command of unknown type %s", ev.type);
-            } else {
-                /* Unreachable database: keep retrying this command, never skip it. */
-                while ((st = submit(db, ev.data, &reply)) == PC_EUNAVAIL && pc_running()) usleep(500 * 1000);
-                if (st == PC_OK) pc_reply_send(ctx->replies, &ev, PC_TYPE_IDENTITY_CORRECTION_REPLY, reply, NULL, NULL);
-                done = st != PC_EUNAVAIL;
-            }
-            pc_event_clear(&ev);
-            pc_log_set_cid(NULL);
-        }
-        if (done) pc_consumer_commit(consumer, &m, 1);
-        rd_kafka_message_destroy(m);
-    }
-    pc_consumer_free(consumer);
-    pc_pg_close(db);
+    pc_pg_close(srv.db);
     return NULL;
 }
 

@@ -86,42 +86,25 @@ static const char *reply_type_of(const char *type) {
     return PC_TYPE_REG_LOGOUT_REPLY;
 }
 
+typedef struct {
+    registration_ctx *ctx;
+    pc_pg *db;
+} query_server;
+
+static pc_status handle(void *arg, const pc_event *ev, json_t **reply, const char **reply_type) {
+    query_server *srv = arg;
+    *reply_type = reply_type_of(ev->type);
+    return registration_query(srv->ctx, srv->db, ev, reply);
+}
+
 void *registration_query_thread(void *arg) {
     registration_ctx *ctx = arg;
     char err[512];
-    const char *topics[] = { PC_TOPIC_REG_QUERIES };
-    pc_pg *db = pc_pg_connect(ctx->cfg.pg_url, 30000, err, sizeof err);
-    rd_kafka_t *consumer = db ? pc_consumer_new(&ctx->cfg, "pupns-registration-queries", topics, 1, err, sizeof err)
-                              : NULL;
-    if (!consumer) {
-        PC_ERROR("query server: %s", err);
-        pc_pg_close(db);
+    query_server srv = { ctx, pc_pg_connect(ctx->cfg.pg_url, 30000, err, sizeof err) };
+    if (!srv.db) PC_ERROR("query server: %s", err);
+    if (!srv.db || pc_reply_serve(&ctx->cfg, "pupns-registration-queries", PC_TOPIC_REG_QUERIES, ctx->replies,
+                                  handle, &srv) != PC_OK)
         pc_lifecycle_stop();
-        return NULL;
-    }
-    while (pc_running()) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 100);
-        if (!m) continue;
-        pc_event ev;
-        if (!m->err && pc_event_decode(m->payload, m->len, &ev, err, sizeof err) == PC_OK) {
-            pc_log_set_cid(ev.id);
-            json_t *reply = NULL;
-            pc_status st = registration_query(ctx, db, &ev, &reply);
-            if (st == PC_OK) pc_reply_send(ctx->replies, &ev, reply_type_of(ev.type), reply, NULL, NULL);
-            else if (st == PC_EINVAL) PC_WARN("dropping query of unknown type %s", ev.type);
-            /* Queries are read-only or idempotent: a failure is the caller's
-             * timeout and retry, not a reason to stall the topic. */
-            pc_event_clear(&ev);
-            pc_log_set_cid(NULL);
-        } else if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            PC_WARN("query consumer: %s", rd_kafka_message_errstr(m));
-        } else if (!m->err) {
-            PC_WARN("dropping undecodable query: %s", err);
-        }
-        if (!m->err) pc_consumer_commit(consumer, &m, 1);
-        rd_kafka_message_destroy(m);
-    }
-    pc_consumer_free(consumer);
-    pc_pg_close(db);
+    pc_pg_close(srv.db);
     return NULL;
 }
