@@ -2,6 +2,7 @@
 #include "kafka.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +150,10 @@ pc_producer *pc_producer_new(const pc_config *cfg, pc_producer_profile profile, 
         return NULL;
     }
     p->cfg = *cfg;
+    /* The producer needs no keys: keep no copy of them. */
+    sodium_memzero(p->cfg.reg_secret_key, sizeof p->cfg.reg_secret_key);
+    sodium_memzero(p->cfg.flow_key, sizeof p->cfg.flow_key);
+    sodium_memzero(p->cfg.pepper, sizeof p->cfg.pepper);
     p->profile = profile;
     pthread_rwlock_init(&p->lock, NULL);
     p->rk = producer_create(p, errstr, errlen);

@@ -11,7 +11,8 @@
 #include "outbox.h"
 #include "envelope.h"
 
-#define RELAY_BATCH "500"
+#define RELAY_BATCH_ROWS 500
+#define RELAY_BATCH "500" /* RELAY_BATCH_ROWS, for the SQL text */
 
 /* Runs one statement that returns no rows. */
 static pc_status exec_simple(pc_pg *db, const char *sql) {
@@ -141,7 +142,10 @@ pc_status pc_outbox_relay_run(const char *pg_url, const char *schema, pc_produce
     while (pc_running()) {
         int n = pc_outbox_relay_once(db, schema, producer);
         if (n > 0) PC_DEBUG("outbox: published %d events", n);
-        else usleep(n < 0 ? 500 * 1000 : 20 * 1000); /* idle: poll the partial index lightly */
+        /* Loop at once only after a full batch (a backlog). Otherwise let
+         * events gather for 50 ms: publishing one or two per transaction
+         * kept a commit (and its fsync) going per registration. */
+        if (n < RELAY_BATCH_ROWS) usleep(n < 0 ? 500 * 1000 : 50 * 1000);
     }
     /* Drain what is already committed before leaving. */
     while (pc_outbox_relay_once(db, schema, producer) > 0) {}

@@ -11,6 +11,10 @@
 struct pc_pg {
     PGconn *conn;
     char sqlstate[6];
+    /* The connection broke inside a transaction: it is gone, so every
+     * statement fails until the caller's ROLLBACK (or a new BEGIN) — never
+     * may the rest of it run, or COMMIT "succeed", on a fresh session. */
+    int tx_lost;
 };
 
 static void quiet_notices(void *arg, const char *message) {
@@ -18,14 +22,33 @@ static void quiet_notices(void *arg, const char *message) {
     (void)message;
 }
 
+/* Connects with bounded waits: no connect, idle peer or statement can
+ * block a worker for the TCP timeout. The URL's own settings win. */
+static PGconn *open_conn(const char *url) {
+    const char *const keys[] = { "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+                                 "keepalives_count", "options", "dbname", NULL };
+    const char *const vals[] = { "5", "1", "30", "10", "3", "-c statement_timeout=30000", url, NULL };
+    return PQconnectdbParams(keys, vals, 1);
+}
+
 pc_pg *pc_pg_connect(const char *url, int wait_ms, char *errstr, size_t errlen) {
+    /* libpq quotes the offending token of a malformed URL, which may be the
+     * password: check the syntax first and say nothing of its content. */
+    char *parse_err = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &parse_err);
+    PQconninfoFree(opts);
+    PQfreemem(parse_err);
+    if (!opts) {
+        snprintf(errstr, errlen, "PUPNS_PG_URL is not a valid PostgreSQL URL");
+        return NULL;
+    }
     pc_pg *db = calloc(1, sizeof *db);
     if (!db) return NULL;
     for (int waited = 0;; waited += 200) {
-        db->conn = PQconnectdb(url);
+        db->conn = open_conn(url);
         if (PQstatus(db->conn) == CONNECTION_OK) break;
         if (waited >= wait_ms) {
-            /* libpq's message names host and port but never the password. */
+            /* Connection errors name host and port, never the password. */
             snprintf(errstr, errlen, "%s", PQerrorMessage(db->conn));
             errstr[strcspn(errstr, "\n")] = '\0';
             PQfinish(db->conn);
@@ -52,8 +75,20 @@ static int pg_recover(pc_pg *db) {
 PGresult *pc_pg_exec(pc_pg *db, const char *sql, int nparams, const char *const *params,
                      int idempotent, pc_status *st) {
     db->sqlstate[0] = '\0';
+    if (db->tx_lost) {
+        if (strncmp(sql, "ROLLBACK", 8) != 0 && strncmp(sql, "BEGIN", 5) != 0) {
+            *st = PC_EUNAVAIL;
+            return NULL;
+        }
+        db->tx_lost = 0;
+        if (sql[0] == 'R') { /* the transaction died with the connection */
+            *st = PC_OK;
+            return PQmakeEmptyPGresult(NULL, PGRES_COMMAND_OK);
+        }
+    }
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!pg_recover(db)) break;
+        int in_tx = PQtransactionStatus(db->conn) != PQTRANS_IDLE;
         PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
         ExecStatusType rs = PQresultStatus(res);
         if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) {
@@ -64,12 +99,18 @@ PGresult *pc_pg_exec(pc_pg *db, const char *sql, int nparams, const char *const 
         snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
         int broken = PQstatus(db->conn) != CONNECTION_OK;
         if (!broken) {
-            PC_WARN("statement failed (%s): %s", db->sqlstate, PQresultErrorMessage(res));
+            /* Primary message only: DETAIL may quote a whole row (hashes). */
+            const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+            PC_WARN("statement failed (%s): %s", db->sqlstate, msg ? msg : "");
             PQclear(res);
             *st = PC_ERROR;
             return NULL;
         }
         PQclear(res);
+        if (in_tx) {
+            db->tx_lost = 1;
+            break;
+        }
         if (!idempotent) break;
     }
     *st = PC_EUNAVAIL;

@@ -41,8 +41,17 @@ static int serve_one(const rd_kafka_message_t *m, pc_producer *replies, pc_reque
     const char *reply_type = NULL;
     pc_status st;
     while ((st = fn(ctx, &ev, &reply, &reply_type)) == PC_EUNAVAIL && pc_running()) usleep(500 * 1000);
-    if (st == PC_OK) pc_reply_send(replies, &ev, reply_type, reply, NULL, NULL);
-    else if (st == PC_EINVAL) PC_WARN("dropping request of unknown type %s", ev.type);
+    if (st == PC_OK) {
+        pc_reply_send(replies, &ev, reply_type, reply, NULL, NULL);
+    } else if (st == PC_EINVAL) {
+        PC_WARN("dropping request of unknown type %s", ev.type);
+    } else if (st == PC_ERROR && reply_type) {
+        /* Tell the caller now rather than let it wait out its timeout. */
+        json_decref(reply);
+        pc_reply_send(replies, &ev, reply_type, json_pack("{s:s}", "status", "error"), NULL, NULL);
+    } else {
+        json_decref(reply);
+    }
     pc_event_clear(&ev);
     pc_log_set_cid(NULL);
     return st != PC_EUNAVAIL;

@@ -19,7 +19,8 @@ pc_status pc_reply_send(pc_producer *p, const pc_event *req, const char *type, j
 /* Handles one request event: on PC_OK sets *reply (its data, owned by the
  * caller) and *reply_type. PC_EUNAVAIL: a backend is down, try the same
  * request again later. PC_EINVAL: not a request this service knows (logged
- * and skipped). */
+ * and skipped). PC_ERROR: failed; the caller gets {"status": "error"}
+ * under *reply_type, if the handler set it. */
 typedef pc_status (*pc_request_fn)(void *ctx, const pc_event *req, json_t **reply,
                                    const char **reply_type);
 

@@ -52,7 +52,8 @@ int gw_rate_ok(gw_ctx *gw, const struct _u_request *req, struct _u_response *res
                int per_minute);
 /* Answers 504/503 for a service that did not reply; `layanan` names it in Indonesian. */
 void gw_service_failure(struct _u_response *resp, pc_status st, const char *layanan);
-/* Calls a service and waits for its reply data (caller decrefs *reply). */
+/* Calls a service and waits for its reply data (caller decrefs *reply).
+ * Steals data. A reply {"status": "error"} is PC_EUNAVAIL (answer 503). */
 pc_status gw_call(gw_ctx *gw, const char *topic, const char *key, const char *type, json_t *data,
                   int timeout_ms, json_t **reply);
 /* A new random bearer token (base64url) and its SHA-256 (hex). */

@@ -66,5 +66,12 @@ pc_status gw_call(gw_ctx *gw, const char *topic, const char *key, const char *ty
                   int timeout_ms, json_t **reply) {
     pc_status st = pc_rpc_call(gw->rpc, topic, key, type, data, timeout_ms, reply);
     json_decref(data);
+    /* {"status": "error"}: the service failed on its side (said in its log). */
+    const char *status = json_string_value(json_object_get(*reply, "status"));
+    if (st == PC_OK && status && strcmp(status, "error") == 0) {
+        json_decref(*reply);
+        *reply = NULL;
+        st = PC_EUNAVAIL;
+    }
     return st;
 }

@@ -97,6 +97,7 @@ out:
     pc_producer_free(gw.producer);
     gw_limiter_free(gw.limiter);
     sodium_memzero(gw.flow_key, sizeof gw.flow_key);
+    sodium_memzero(gw.cfg.flow_key, sizeof gw.cfg.flow_key);
     pc_metrics_reset();
     PC_INFO("stopped");
     return rc;

@@ -3,6 +3,7 @@
 
 #include <hiredis.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +18,17 @@ static const char HIT_SCRIPT[] =
     "if c == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end "
     "return c";
 
+/* After a Redis failure, requests skip the limiter for this long instead of
+ * each waiting out a connect or read timeout. */
+#define BREAKER_MS 5000
+
 struct gw_limiter {
     char url[256];
+    atomic_llong down_until_ms; /* circuit breaker: Redis failed recently */
     int size, free_count;
     pc_redis **conns;      /* NULL until first used */
     int *free_slots;
     pthread_mutex_t lock;
-    pthread_cond_t available;
 };
 
 gw_limiter *gw_limiter_new(const char *redis_url, int pool_size) {
@@ -41,14 +46,14 @@ gw_limiter *gw_limiter_new(const char *redis_url, int pool_size) {
     }
     for (int i = 0; i < pool_size; i++) l->free_slots[i] = i;
     pthread_mutex_init(&l->lock, NULL);
-    pthread_cond_init(&l->available, NULL);
     return l;
 }
 
+/* A free connection slot, or -1 when all are busy: callers then let the
+ * request through rather than queue behind a slow Redis. */
 static int take(gw_limiter *l) {
     pthread_mutex_lock(&l->lock);
-    while (l->free_count == 0) pthread_cond_wait(&l->available, &l->lock);
-    int slot = l->free_slots[--l->free_count];
+    int slot = l->free_count > 0 ? l->free_slots[--l->free_count] : -1;
     pthread_mutex_unlock(&l->lock);
     return slot;
 }
@@ -56,7 +61,6 @@ static int take(gw_limiter *l) {
 static void give_back(gw_limiter *l, int slot) {
     pthread_mutex_lock(&l->lock);
     l->free_slots[l->free_count++] = slot;
-    pthread_cond_signal(&l->available);
     pthread_mutex_unlock(&l->lock);
 }
 
@@ -75,9 +79,11 @@ pc_status gw_limiter_hit(gw_limiter *l, const char *cls, const char *client, int
     *retry_after = 0;
     if (per_minute <= 0) return PC_OK;
     time_t now = time(NULL);
+    if ((long long)now * 1000 < atomic_load(&l->down_until_ms)) return PC_OK;
     char key[160];
     snprintf(key, sizeof key, "rate:%s:%s:%lld", cls, client, (long long)(now / 60));
     int slot = take(l);
+    if (slot < 0) return PC_OK;
     pc_redis *r = conn_of(l, slot);
     long long count = 0;
     pc_status st = PC_EUNAVAIL;
@@ -89,7 +95,9 @@ pc_status gw_limiter_hit(gw_limiter *l, const char *cls, const char *client, int
     }
     give_back(l, slot);
     if (st != PC_OK) {
-        PC_WARN("rate limiter unavailable (%s): letting the request through", pc_status_name(st));
+        atomic_store(&l->down_until_ms, ((long long)time(NULL) * 1000) + BREAKER_MS);
+        PC_WARN("rate limiter unavailable (%s): letting requests through for %d s", pc_status_name(st),
+                BREAKER_MS / 1000);
         return PC_OK;
     }
     if (count <= per_minute) return PC_OK;
@@ -99,6 +107,7 @@ pc_status gw_limiter_hit(gw_limiter *l, const char *cls, const char *client, int
 
 int gw_limiter_ping(gw_limiter *l) {
     int slot = take(l);
+    if (slot < 0) return 1; /* every connection busy counting: Redis answers */
     pc_redis *r = conn_of(l, slot);
     int ok = r && pc_redis_ping(r);
     give_back(l, slot);
@@ -111,6 +120,5 @@ void gw_limiter_free(gw_limiter *l) {
     free(l->conns);
     free(l->free_slots);
     pthread_mutex_destroy(&l->lock);
-    pthread_cond_destroy(&l->available);
     free(l);
 }

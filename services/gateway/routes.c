@@ -65,16 +65,20 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     else
         b->route->handler(b->gw, req, resp);
 
-    /* The label is the route template, never the raw URL: bounded cardinality. */
+    /* Labels are the route template and a known method, never raw client
+     * text: a client must not be able to create series without bound. */
     const char *label = b->route ? b->route->path : "static";
+    const char *verb = req->http_verb;
+    const char *method = strcmp(verb, "GET") == 0 || strcmp(verb, "POST") == 0 || strcmp(verb, "HEAD") == 0
+                             ? verb : "other";
     char labels[192];
     snprintf(labels, sizeof labels, "route=\"%s\",method=\"%s\",status=\"%ld\"", label,
-             req->http_verb, resp->status);
+             method, resp->status);
     pc_metrics_inc("pupns_http_requests_total", labels, 1);
     snprintf(labels, sizeof labels, "route=\"%s\"", label);
     pc_metrics_observe("pupns_http_request_duration_seconds", labels,
                        (double)(pc_mono_us() - t0) / 1e6);
-    if (resp->status >= 500) PC_WARN("%s %s -> %ld", req->http_verb, req->http_url, resp->status);
+    if (resp->status >= 500) PC_WARN("%s %s -> %ld", method, label, resp->status);
     pc_log_set_cid(NULL);
     return U_CALLBACK_COMPLETE;
 }

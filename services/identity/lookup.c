@@ -27,6 +27,17 @@ static char *nip_array_literal(const char *const *nips, size_t n) {
     return lit;
 }
 
+/* Request positions sorted by NIP, so each returned row finds its askers by
+ * binary search: batches reach thousands of NIPs under load. */
+typedef struct {
+    const char *nip;
+    size_t index;
+} asked;
+
+static int asked_cmp(const void *a, const void *b) {
+    return strcmp(((const asked *)a)->nip, ((const asked *)b)->nip);
+}
+
 pc_status identity_lookup_batch(pc_pg *db, const char *const *nips, size_t n, json_t **found) {
     memset(found, 0, n * sizeof *found);
     if (n == 0) return PC_OK;
@@ -37,6 +48,13 @@ pc_status identity_lookup_batch(pc_pg *db, const char *const *nips, size_t n, js
     PGresult *res = pc_pg_exec(db, LOOKUP_SQL, 1, params, 1, &st);
     free(lit);
     if (!res) return st;
+    asked *order = malloc(n * sizeof *order);
+    if (!order) {
+        PQclear(res);
+        return PC_ERROR;
+    }
+    for (size_t i = 0; i < n; i++) order[i] = (asked){ nips[i], i };
+    qsort(order, n, sizeof *order, asked_cmp);
     for (int r = 0; r < PQntuples(res); r++) {
         const char *nip = PQgetvalue(res, r, 0);
         json_t *pns = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "nip", nip, "nama",
@@ -44,10 +62,14 @@ pc_status identity_lookup_batch(pc_pg *db, const char *const *nips, size_t n, js
                                 "nama", PQgetvalue(res, r, 3), "unit_kerja", "kode",
                                 PQgetvalue(res, r, 4), "nama", PQgetvalue(res, r, 5));
         /* The same NIP may be asked twice in one batch: answer every one. */
-        for (size_t i = 0; i < n; i++)
-            if (!found[i] && strcmp(nips[i], nip) == 0) found[i] = json_incref(pns);
+        asked key = { nip, 0 };
+        asked *hit = bsearch(&key, order, n, sizeof *order, asked_cmp);
+        while (hit && hit > order && strcmp(hit[-1].nip, nip) == 0) hit--;
+        for (; hit && hit < order + n && strcmp(hit->nip, nip) == 0; hit++)
+            found[hit->index] = json_incref(pns);
         json_decref(pns);
     }
+    free(order);
     PQclear(res);
     return PC_OK;
 }

@@ -282,7 +282,10 @@ pc_status identity_serve(identity_ctx *ctx) {
     while (ctx->oldest) { /* never delivered: not stored, re-read after restart */
         inflight *b = ctx->oldest;
         ctx->oldest = b->next;
-        inflight_free(b);
+        /* A reply still queued in the producer points at b: its delivery
+         * report may come during the producer's final flush, so b must
+         * outlive it. Leaked on purpose, only at exit. */
+        if (atomic_load(&b->pending) == 0) inflight_free(b);
     }
     ctx->newest = NULL;
     ctx->depth = 0;

@@ -95,6 +95,8 @@ static pc_status run_command(worker *w, pc_pg *db, const rd_kafka_message_t *m) 
     }
     if (st == PC_OK && reply && ev.replyto)
         pc_reply_send(w->ctx->replies, &ev, reply_type, json_incref(reply), NULL, NULL);
+    else if (st == PC_ERROR && reply_type && ev.replyto) /* tell the caller now, not at its timeout */
+        pc_reply_send(w->ctx->replies, &ev, reply_type, json_pack("{s:s}", "status", "error"), NULL, NULL);
     if (reply_type) {
         char labels[96];
         snprintf(labels, sizeof labels, "type=\"%s\"", ev.type + TYPE_PREFIX_LEN);
