@@ -131,10 +131,11 @@ kafka_down() {
 case "$cmd" in
     up) pg_up; redis_up; kafka_up ;;
     down) kafka_down; redis_down; pg_down ;;
+    pg-restart) pg_down; pg_up ;;   # for tests: services must reconnect
     wipe) kafka_down; redis_down; pg_down; rm -rf "$state" "$(dirname "$(pg_dir)")" ;;
     status)
         echo "postgresql 127.0.0.1:$pg_port $(as_pg "'$PGBIN/pg_isready' -h 127.0.0.1 -p $pg_port" >/dev/null 2>&1 && echo up || echo down)"
         echo "redis      127.0.0.1:$redis_port $(redis-cli -p "$redis_port" ping 2>/dev/null || echo down)"
         echo "kafka      127.0.0.1:$kafka_port $(kcat -b "127.0.0.1:$kafka_port" -L -m 2 >/dev/null 2>&1 && echo up || echo down)" ;;
-    *) echo "usage: $0 up|down|wipe|status NAME PORT_BASE" >&2; exit 2 ;;
+    *) echo "usage: $0 up|down|wipe|status|pg-restart NAME PORT_BASE" >&2; exit 2 ;;
 esac

@@ -31,3 +31,16 @@ echo "# $good answered correctly, $bad not, of $(wc -l <"$out/nips")"
 is "$bad" 0 "every look-up completes across an identity crash and restart"
 check "the identity service is running again" kill -0 "$(cat "$STATE_DIR/pids/identity-1.pid")"
 rm -rf "$out"
+
+# PostgreSQL restarts under the services: their connections come back.
+"$TOP/infra/stack/stack.sh" pg-restart "$STACK_NAME" "$STACK_BASE" 2>/dev/null
+ok=0
+for _ in $(seq 50); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/api/v1/pns/$(head -1 "$NIPS_FILE")")
+    [ "$code" = 200 ] && { ok=1; break; }
+    sleep 0.2
+done
+is "$ok" 1 "look-ups work again after PostgreSQL restarts"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d '{"nip":"'"$(sed -n 3p "$NIPS_FILE")"'","email":"pns@example.go.id"}' "$BASE_URL/api/v1/registrasi/mulai")
+is "$code" 200 "registration queries work again after PostgreSQL restarts"
