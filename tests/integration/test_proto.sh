@@ -104,20 +104,14 @@ def capture(topic):
 
 def events_arrived():
     got = set()
-    for key, payload in capture("pupns.registration.events"):
-        try:
-            m = json.loads(payload)
-        except (TypeError, ValueError):
-            continue
-        if m.get("subject") == nip:
-            got.add(m.get("type"))
-    for key, payload in capture("pupns.identity.events"):
-        try:
-            m = json.loads(payload)
-        except (TypeError, ValueError):
-            continue
-        if m.get("subject") == nip:
-            got.add(m.get("type"))
+    for topic in ("pupns.registration.events", "pupns.identity.events"):
+        for key, payload in capture(topic):
+            try:
+                m = json.loads(payload)
+            except (TypeError, ValueError):
+                continue
+            if m.get("subject") == nip:
+                got.add(m.get("type"))
     return {PREFIX + "registration.completed.v1", PREFIX + "registration.rejected.v1",
             PREFIX + "identity.correction.requested.v1"} <= got
 
