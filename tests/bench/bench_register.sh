@@ -43,6 +43,7 @@ ratio=$(awk -v a="$rate" -v b="$ceiling" 'BEGIN { printf "%.1f", 100 * a / b }')
 verdict=$(awk -v r="$ratio" 'BEGIN { print (r >= 80) ? "meets" : "misses" }')
 echo "registrations/ceiling = $ratio% (target >= 80%): $verdict the target"
 hours=$(awk -v r="$rate" 'BEGIN { printf "%.1f", 4500000 / r / 3600 }')
+nodes() { awk -v r="$rate" "BEGIN { n = ($1) / r; printf \"%d\", (n == int(n)) ? n : int(n) + 1 }"; }
 per_core=$(awk -v c="$ceiling" -v n="$cores" 'BEGIN { printf "%.1f", c / n }')
 
 section=$(cat <<MD
@@ -66,11 +67,16 @@ CPU seconds spent during the timed part, by process (of $(awk -v s="$secs" -v c=
 
 Capacity: one core computes about $per_core hashes/s here, and each registration costs one
 hash, so one 2-core node registers about $rate PNS/s: 4.5 million PNS take about
-$hours hours of pure registration work on one node. A national wave that must absorb, say,
-half of all PNS in the last 3 days at a peak of 5× the mean rate needs about
-$(awk -v r="$rate" 'BEGIN { printf "%.0f", (2250000 / (3*86400)) * 5 / r + 0.999 }') such registration nodes (the service scales by adding
-instances: commands are keyed by NIP over 12 partitions, so up to 12 instances share them),
-plus logins, which cost one hash each too.
+$hours node-hours of registration work. Nodes needed (2-core, this speed) for some wave shapes:
+
+| scenario | registrations/s needed | nodes |
+|---|---:|---:|
+| 4.5 M spread evenly over 30 days | $(awk 'BEGIN { printf "%.1f", 4500000 / (30 * 86400) }') | $(nodes '4500000/(30*86400)') |
+| half of all PNS in the last 3 days | $(awk 'BEGIN { printf "%.1f", 2250000 / (3 * 86400) }') | $(nodes '2250000/(3*86400)') |
+| 10% of all PNS in the busiest hour | $(awk 'BEGIN { printf "%.1f", 450000 / 3600 }') | $(nodes '450000/3600') |
+
+Up to 12 registration instances share the 12 partitions of pupns.registration.commands;
+logins cost one hash each as well and come on top.
 MD
 )
 printf '%s\n' "$section" | /usr/bin/python3 tests/bench/write_section.py docs/BENCHMARKS.md bench-register
