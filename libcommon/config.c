@@ -61,6 +61,8 @@ static const cfg_entry cfg_table[] = {
         "registration attempts per client address per minute (0: no limit)"),
     INT(rate_login_per_min, "PUPNS_RATE_LOGIN", 0, 100000000, "30",
         "login attempts per client address per minute (0: no limit)"),
+    INT(login_lock_after, "PUPNS_LOGIN_LOCK_AFTER", 0, 1000000, "10",
+        "failed logins from one address (per hour) before growing lock-outs (0: never)"),
     SECRET(reg_public_key, "PUPNS_REGISTRATION_PUBLIC_KEY", "registration service public key (hex)"),
     SECRET(reg_secret_key, "PUPNS_REGISTRATION_SECRET_KEY", "registration service secret key (hex)"),
     SECRET(flow_key, "PUPNS_FLOW_KEY", "gateway key signing registration flow tokens (hex)"),

@@ -37,6 +37,7 @@ typedef struct {
     int rate_captcha_per_min;
     int rate_register_per_min;
     int rate_login_per_min;
+    int login_lock_after;          /* failed logins per address before lock-outs; 0 disables */
     /* keys, hex; secrets are never logged or printed */
     char reg_public_key[65];       /* X25519 public key commands are sealed to */
     char reg_secret_key[65];       /* its secret half (registration service only) */

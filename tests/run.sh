@@ -40,7 +40,7 @@ if [ "$what" = all ]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
     # The tests hammer from one address: the main test gateway has no rate
     # limits; test_rate_limits.sh starts one that has.
-    export PUPNS_RATE_LOOKUP=0 PUPNS_RATE_CAPTCHA=0 PUPNS_RATE_REGISTER=0 PUPNS_RATE_LOGIN=0
+    export PUPNS_RATE_LOOKUP=0 PUPNS_RATE_CAPTCHA=0 PUPNS_RATE_REGISTER=0 PUPNS_RATE_LOGIN=0 PUPNS_LOGIN_LOCK_AFTER=0
     source infra/stack/env.sh
     export BASE_URL=http://127.0.0.1:$PUPNS_HTTP_PORT TOP STATE_DIR PG_PORT
     # A fresh stack every run: tests register NIPs, and must find them free.

@@ -23,8 +23,26 @@ static void denied(struct _u_response *resp) {
     gw_fail(resp, 401, "login_gagal", "Gagal masuk", DENIED_DETAIL, NULL);
 }
 
+static void locked(struct _u_response *resp, long long wait) {
+    char detail[200], retry[24];
+    snprintf(detail, sizeof detail,
+             "Terlalu banyak percobaan masuk yang gagal. Silakan coba lagi dalam %lld detik.", wait);
+    snprintf(retry, sizeof retry, "%lld", wait);
+    gw_fail(resp, 429, "login_dikunci", "Percobaan masuk dikunci sementara", detail, NULL);
+    u_map_put(resp->map_header, "Retry-After", retry);
+}
+
 void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp) {
     if (!gw_rate_ok(gw, req, resp, "login", gw->cfg.rate_login_per_min)) return;
+    /* Lock-outs per NIP live in the registration service; these are per
+     * client address, against one address guessing across many NIPs. */
+    char client[64];
+    int wait = 0;
+    gw_client_address(req, client);
+    if (gw->cfg.login_lock_after > 0 && gw_limiter_locked(gw->limiter, "login", client, &wait) == PC_ELIMIT) {
+        locked(resp, wait);
+        return;
+    }
     json_t *body = gw_body_json(req, resp);
     if (!body) return;
     const char *nip = json_string_value(json_object_get(body, "nip"));
@@ -54,22 +72,16 @@ void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp
     if (st != PC_OK || !status) {
         gw_service_failure(resp, st == PC_OK ? PC_EUNAVAIL : st, "registrasi");
     } else if (strcmp(status, "ok") == 0) {
+        gw_limiter_success(gw->limiter, "login", client);
         json_t *out = json_pack("{s:s, s:s, s:O, s:O}", "token", token, "token_type", "Bearer", "expires_in",
                                 json_object_get(reply, "expires_in"), "nip", json_object_get(reply, "nip"));
         u_map_put(resp->map_header, "Cache-Control", "no-store");
         gw_send_json(resp, 200, out);
         json_decref(out);
-    } else if (strcmp(status, "locked") == 0) {
-        json_int_t wait = json_integer_value(json_object_get(reply, "retry_after"));
-        char detail[200], retry[24];
-        snprintf(detail, sizeof detail,
-                 "Terlalu banyak percobaan masuk yang gagal. Silakan coba lagi dalam %lld detik.",
-                 (long long)wait);
-        snprintf(retry, sizeof retry, "%lld", (long long)wait);
-        gw_fail(resp, 429, "login_dikunci", "Percobaan masuk dikunci sementara", detail, NULL);
-        u_map_put(resp->map_header, "Retry-After", retry);
     } else {
-        denied(resp);
+        gw_limiter_failure(gw->limiter, "login", client, gw->cfg.login_lock_after);
+        if (strcmp(status, "locked") == 0) locked(resp, json_integer_value(json_object_get(reply, "retry_after")));
+        else denied(resp);
     }
     sodium_memzero(token, sizeof token);
     json_decref(reply);

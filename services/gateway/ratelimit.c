@@ -22,6 +22,18 @@ static const char HIT_SCRIPT[] =
  * each waiting out a connect or read timeout. */
 #define BREAKER_MS 5000
 
+/* Counts a failed login for an address; from the `after`-th failure within
+ * an hour the address is locked for 30 s, doubling with each further
+ * failure, at most an hour. Returns the lock's length in seconds, or 0. */
+static const char FAIL_SCRIPT[] =
+    "local n = redis.call('INCR', KEYS[1]) "
+    "redis.call('EXPIRE', KEYS[1], 3600) "
+    "local after = tonumber(ARGV[1]) "
+    "if n < after then return 0 end "
+    "local s = math.floor(math.min(3600, 30 * 2 ^ (n - after))) "
+    "redis.call('SET', KEYS[2], '1', 'EX', s) "
+    "return s";
+
 struct gw_limiter {
     char url[256];
     atomic_llong down_until_ms; /* circuit breaker: Redis failed recently */
@@ -74,35 +86,98 @@ static pc_redis *conn_of(gw_limiter *l, int slot) {
     return l->conns[slot];
 }
 
-pc_status gw_limiter_hit(gw_limiter *l, const char *cls, const char *client, int per_minute,
-                         int *retry_after) {
-    *retry_after = 0;
-    if (per_minute <= 0) return PC_OK;
-    time_t now = time(NULL);
-    if ((long long)now * 1000 < atomic_load(&l->down_until_ms)) return PC_OK;
-    char key[160];
-    snprintf(key, sizeof key, "rate:%s:%s:%lld", cls, client, (long long)(now / 60));
-    int slot = take(l);
-    if (slot < 0) return PC_OK;
-    pc_redis *r = conn_of(l, slot);
-    long long count = 0;
-    pc_status st = PC_EUNAVAIL;
-    if (r) {
-        redisReply *reply = pc_redis_command(r, &st, "EVAL %s 1 %s 61", HIT_SCRIPT, key);
-        if (reply && reply->type == REDIS_REPLY_INTEGER) count = reply->integer;
-        else if (st == PC_OK) st = PC_ERROR;
-        if (reply) freeReplyObject(reply);
+static void release(gw_limiter *l, int slot, pc_status st);
+
+/* A connection for one command, or NULL (Redis failed recently, or every
+ * connection is busy): callers then let the request through. */
+static pc_redis *acquire(gw_limiter *l, int *slot) {
+    *slot = -1;
+    if ((long long)time(NULL) * 1000 < atomic_load(&l->down_until_ms)) return NULL;
+    *slot = take(l);
+    if (*slot < 0) return NULL;
+    pc_redis *r = conn_of(l, *slot);
+    if (!r) {
+        release(l, *slot, PC_EUNAVAIL);
+        *slot = -1;
     }
+    return r;
+}
+
+/* Returns the connection; a failed command arms the breaker. */
+static void release(gw_limiter *l, int slot, pc_status st) {
     give_back(l, slot);
     if (st != PC_OK) {
         atomic_store(&l->down_until_ms, ((long long)time(NULL) * 1000) + BREAKER_MS);
         PC_WARN("rate limiter unavailable (%s): letting requests through for %d s", pc_status_name(st),
                 BREAKER_MS / 1000);
-        return PC_OK;
     }
-    if (count <= per_minute) return PC_OK;
+}
+
+/* The integer answer of a reply, or st = PC_ERROR. Frees the reply. */
+static long long integer_of(redisReply *reply, pc_status *st) {
+    long long v = 0;
+    if (reply && reply->type == REDIS_REPLY_INTEGER) v = reply->integer;
+    else if (*st == PC_OK) *st = PC_ERROR;
+    if (reply) freeReplyObject(reply);
+    return v;
+}
+
+pc_status gw_limiter_hit(gw_limiter *l, const char *cls, const char *client, int per_minute,
+                         int *retry_after) {
+    *retry_after = 0;
+    if (per_minute <= 0) return PC_OK;
+    time_t now = time(NULL);
+    char key[160];
+    snprintf(key, sizeof key, "rate:%s:%s:%lld", cls, client, (long long)(now / 60));
+    int slot;
+    pc_redis *r = acquire(l, &slot);
+    if (!r) return PC_OK;
+    pc_status st = PC_EUNAVAIL;
+    long long count = integer_of(pc_redis_command(r, &st, "EVAL %s 1 %s 61", HIT_SCRIPT, key), &st);
+    release(l, slot, st);
+    if (st != PC_OK || count <= per_minute) return PC_OK;
     *retry_after = (int)(60 - now % 60);
     return PC_ELIMIT;
+}
+
+pc_status gw_limiter_locked(gw_limiter *l, const char *cls, const char *client, int *retry_after) {
+    *retry_after = 0;
+    char key[160];
+    snprintf(key, sizeof key, "lock:%s:%s", cls, client);
+    int slot;
+    pc_redis *r = acquire(l, &slot);
+    if (!r) return PC_OK;
+    pc_status st = PC_EUNAVAIL;
+    long long ttl = integer_of(pc_redis_command(r, &st, "TTL %s", key), &st);
+    release(l, slot, st);
+    if (st != PC_OK || ttl <= 0) return PC_OK;
+    *retry_after = (int)ttl;
+    return PC_ELIMIT;
+}
+
+int gw_limiter_failure(gw_limiter *l, const char *cls, const char *client, int after) {
+    if (after <= 0) return 0;
+    char fails[160], lock[160];
+    snprintf(fails, sizeof fails, "fail:%s:%s", cls, client);
+    snprintf(lock, sizeof lock, "lock:%s:%s", cls, client);
+    int slot;
+    pc_redis *r = acquire(l, &slot);
+    if (!r) return 0;
+    pc_status st = PC_EUNAVAIL;
+    long long secs = integer_of(pc_redis_command(r, &st, "EVAL %s 2 %s %s %d", FAIL_SCRIPT, fails, lock, after), &st);
+    release(l, slot, st);
+    return st == PC_OK ? (int)secs : 0;
+}
+
+void gw_limiter_success(gw_limiter *l, const char *cls, const char *client) {
+    char fails[160];
+    snprintf(fails, sizeof fails, "fail:%s:%s", cls, client);
+    int slot;
+    pc_redis *r = acquire(l, &slot);
+    if (!r) return;
+    pc_status st = PC_EUNAVAIL;
+    integer_of(pc_redis_command(r, &st, "DEL %s", fails), &st);
+    release(l, slot, st);
 }
 
 int gw_limiter_ping(gw_limiter *l) {

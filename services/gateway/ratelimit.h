@@ -19,6 +19,17 @@ gw_limiter *gw_limiter_new(const char *redis_url, int pool_size);
 pc_status gw_limiter_hit(gw_limiter *l, const char *cls, const char *client, int per_minute,
                          int *retry_after);
 
+/* Failed logins per client address, with growing lock-outs (kept in Redis
+ * like the limits): gw_limiter_locked says whether the address is locked
+ * now (PC_ELIMIT, *retry_after seconds); gw_limiter_failure counts one
+ * failure and, from the `after`-th within an hour, locks the address for
+ * 30 s, doubling with each further failure up to an hour (returns the lock
+ * in seconds, 0 if none; `after` 0 disables); gw_limiter_success forgets
+ * the failures. All fail open when Redis is unavailable. */
+pc_status gw_limiter_locked(gw_limiter *l, const char *cls, const char *client, int *retry_after);
+int gw_limiter_failure(gw_limiter *l, const char *cls, const char *client, int after);
+void gw_limiter_success(gw_limiter *l, const char *cls, const char *client);
+
 /* 1 if Redis answers now. */
 int gw_limiter_ping(gw_limiter *l);
 

@@ -3,10 +3,12 @@
 # Retry-After once a client address exceeds them (counted in Redis).
 source "$(dirname "$0")/../lib.sh"
 port=$((PUPNS_HTTP_PORT + 2))
-PUPNS_HTTP_PORT=$port PUPNS_RATE_LOOKUP=5 PUPNS_RATE_CAPTCHA=3 PUPNS_RATE_REGISTER=2 \
+PUPNS_HTTP_PORT=$port PUPNS_RATE_LOOKUP=5 PUPNS_RATE_CAPTCHA=3 PUPNS_RATE_REGISTER=2 PUPNS_LOGIN_LOCK_AFTER=3 \
     "$TOP/infra/stack/svc.sh" start gateway 3
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
-redis-cli -u "$PUPNS_REDIS_URL" --scan --pattern 'rate:*' | xargs -r redis-cli -u "$PUPNS_REDIS_URL" DEL >/dev/null
+for pattern in 'rate:*' 'fail:*' 'lock:*'; do
+    redis-cli -u "$PUPNS_REDIS_URL" --scan --pattern "$pattern" | xargs -r redis-cli -u "$PUPNS_REDIS_URL" DEL >/dev/null
+done
 BASE_URL=http://127.0.0.1:$port
 codes=""
 for _ in 1 2 3 4 5 6 7; do req GET /api/v1/pns/197501022014071003; codes="$codes $STATUS"; done
@@ -21,4 +23,14 @@ is "$codes" " 201 201 201 429" "captcha issuance is limited"
 codes=""
 for _ in 1 2 3; do req POST /api/v1/registrasi/mulai '{"nip":"x","email":"y"}'; codes="$codes $STATUS"; done
 is "$codes" " 400 400 429" "registration attempts are limited"
+# Failed logins from one address across different NIPs: locked after 3.
+codes=""
+for i in 1 2 3 4; do
+    nip=$(sed -n "$((700 + i))p" "$NIPS_FILE")
+    req POST /api/v1/auth/login "{\"nip\":\"$nip\",\"kata_kunci\":\"tebakan-$i\"}"; codes="$codes $STATUS"
+done
+is "$codes" " 401 401 401 429" "failed logins from one address lock it out, across NIPs"
+is "$(jget code)" "login_dikunci" "the address lock-out says so in Indonesian"
+wait_s=$(redis-cli -u "$PUPNS_REDIS_URL" TTL lock:login:127.0.0.1)
+check "the lock lasts 30 s at first" test "$wait_s" -gt 0 -a "$wait_s" -le 30
 "$TOP/infra/stack/svc.sh" stop gateway 3
