@@ -33,6 +33,8 @@ static const cfg_entry cfg_table[] = {
     STR(redis_url, "PUPNS_REDIS_URL", "redis://127.0.0.1:15402/0", "Redis URL"),
     STR(http_bind, "PUPNS_HTTP_BIND", "127.0.0.1", "gateway listen address (IPv4)"),
     INT(http_port, "PUPNS_HTTP_PORT", 1, 65535, "8080", "gateway listen port"),
+    INT(health_port, "PUPNS_HEALTH_PORT", 0, 65535, "0",
+        "identity/captcha/registration: port of /healthz, /readyz, /metrics (0: off)"),
     INT(http_max_connections, "PUPNS_HTTP_MAX_CONNECTIONS", 1, 100000, "1024",
         "gateway concurrent connection limit"),
     INT(http_conn_timeout_s, "PUPNS_HTTP_CONN_TIMEOUT", 1, 3600, "30",

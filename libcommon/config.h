@@ -18,6 +18,7 @@ typedef struct {
     char redis_url[256];
     char http_bind[64];
     int http_port;
+    int health_port;               /* services' /healthz /readyz /metrics; 0: off */
     int http_max_connections;
     int http_conn_timeout_s;
     int http_max_body;

@@ -42,7 +42,7 @@ if [ "$what" = all ]; then
     # limits; test_rate_limits.sh starts one that has.
     export PUPNS_RATE_LOOKUP=0 PUPNS_RATE_CAPTCHA=0 PUPNS_RATE_REGISTER=0 PUPNS_RATE_LOGIN=0 PUPNS_LOGIN_LOCK_AFTER=0
     source infra/stack/env.sh
-    export BASE_URL=http://127.0.0.1:$PUPNS_HTTP_PORT TOP STATE_DIR PG_PORT
+    export BASE_URL=http://127.0.0.1:$PUPNS_HTTP_PORT TOP STATE_DIR PG_PORT STACK_BASE
     # A fresh stack every run: tests register NIPs, and must find them free.
     infra/stack/stack.sh wipe "$STACK_NAME" "$STACK_BASE" >/dev/null 2>&1
     trap 'infra/stack/run.sh stop >/dev/null 2>&1' EXIT

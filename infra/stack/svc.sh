@@ -24,6 +24,14 @@ case "$cmd" in
 start)
     stop TERM
     case "$svc" in gateway) ;; *) export PUPNS_PG_URL=${PUPNS_PG_URL:-$(pg_url "$svc")} ;; esac
+    # Operators' /healthz, /readyz, /metrics: instance 1 of each service on base+11..13.
+    if [ "$inst" = 1 ]; then
+        case "$svc" in
+            identity) export PUPNS_HEALTH_PORT=${PUPNS_HEALTH_PORT:-$((STACK_BASE + 11))} ;;
+            captcha) export PUPNS_HEALTH_PORT=${PUPNS_HEALTH_PORT:-$((STACK_BASE + 12))} ;;
+            registration) export PUPNS_HEALTH_PORT=${PUPNS_HEALTH_PORT:-$((STACK_BASE + 13))} ;;
+        esac
+    fi
     # Each service gets only the keys it needs.
     if [ -f "$SECRETS_FILE" ]; then
         set -a; source "$SECRETS_FILE"; set +a

@@ -8,6 +8,7 @@
 #include "envelope.h"
 #include "ids.h"
 #include "kafka.h"
+#include "health.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "service.h"
@@ -39,6 +40,8 @@ int main(int argc, char **argv) {
     if (early >= 0) return early;
 
     int rc = 1;
+    pc_health *health = NULL;
+    pc_status hst = PC_OK;
     captcha_ctx ctx = { .cfg = &cfg };
     const char *topics[] = { PC_TOPIC_CAPTCHA_REQUESTS };
     ctx.redis = redis_wait(&cfg);
@@ -48,6 +51,8 @@ int main(int argc, char **argv) {
         PC_ERROR("producer: %s", err);
         goto out;
     }
+    health = pc_health_start(&cfg, ctx.producer, PC_TOPIC_CAPTCHA_REQUESTS, &hst);
+    if (hst != PC_OK) goto out;
     ctx.consumer = pc_consumer_new(&cfg, "pupns-captcha", topics, 1, err, sizeof err);
     if (!ctx.consumer) {
         PC_ERROR("consumer: %s", err);
@@ -59,6 +64,7 @@ int main(int argc, char **argv) {
     PC_INFO("stopped");
 out:
     pc_consumer_free(ctx.consumer);
+    pc_health_stop(health);
     pc_producer_free(ctx.producer);
     pc_redis_close(ctx.redis);
     return rc;

@@ -10,6 +10,7 @@
 #include "envelope.h"
 #include "ids.h"
 #include "kafka.h"
+#include "health.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "service.h"
@@ -25,6 +26,8 @@ int main(int argc, char **argv) {
     if (early >= 0) return early;
 
     int rc = 1, threads = 0;
+    pc_health *health = NULL;
+    pc_status hst = PC_OK;
     identity_ctx ctx = { .cfg = &cfg };
     corrections_ctx corr = { .cfg = &cfg };
     pthread_t corr_thread, relay_thread;
@@ -39,6 +42,8 @@ int main(int argc, char **argv) {
         PC_ERROR("producer: %s", err);
         goto out;
     }
+    health = pc_health_start(&cfg, ctx.producer, PC_TOPIC_IDENTITY_REQUESTS, &hst);
+    if (hst != PC_OK) goto out;
     ctx.consumer = pc_consumer_new(&cfg, "pupns-identity", topics, 1, err, sizeof err);
     if (!ctx.consumer) {
         PC_ERROR("consumer: %s", err);
@@ -60,6 +65,7 @@ out:
     pc_lifecycle_stop();
     if (threads > 1) pthread_join(corr_thread, NULL);
     if (threads > 0) pthread_join(relay_thread, NULL);
+    pc_health_stop(health);
     pc_producer_free(corr.events);
     PC_INFO("stopped");
     pc_consumer_free(ctx.consumer);

@@ -7,6 +7,7 @@
 #include "contract.h"
 #include "envelope.h"
 #include "ids.h"
+#include "health.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "service.h"
@@ -40,6 +41,8 @@ int main(int argc, char **argv) {
     if (load_keys(&ctx) != PC_OK) return 1;
 
     int rc = 1;
+    pc_health *health = NULL;
+    pc_status hst = PC_OK;
     pthread_t queries, relay;
     int threads = 0;
     ctx.replies = pc_producer_new(&ctx.cfg, PC_PRODUCER_LOW_LATENCY, err, sizeof err);
@@ -48,6 +51,8 @@ int main(int argc, char **argv) {
         PC_ERROR("producer: %s", err);
         goto out;
     }
+    health = pc_health_start(&ctx.cfg, ctx.replies, PC_TOPIC_REG_COMMANDS, &hst);
+    if (hst != PC_OK) goto out;
     if (pthread_create(&relay, NULL, registration_relay_thread, &ctx) != 0) goto out;
     threads++;
     if (pthread_create(&queries, NULL, registration_query_thread, &ctx) != 0) goto out;
@@ -57,6 +62,7 @@ out:
     pc_lifecycle_stop();
     if (threads > 1) pthread_join(queries, NULL);
     if (threads > 0) pthread_join(relay, NULL);
+    pc_health_stop(health);
     pc_producer_free(ctx.events);
     pc_producer_free(ctx.replies);
     sodium_memzero(&ctx, sizeof ctx);

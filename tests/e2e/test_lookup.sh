@@ -44,6 +44,14 @@ check "/metrics counts requests by route and status" grep -q 'pupns_http_request
 check "/metrics has the latency histogram" grep -q 'pupns_http_request_duration_seconds_bucket' <<<"$BODY"
 check "/metrics has in-flight Kafka requests" grep -q '^pupns_kafka_inflight_requests ' <<<"$BODY"
 
+# The other services' operator endpoints (instance 1: base+11..13).
+for pair in identity:11 captcha:12 registration:13; do
+    svc=${pair%%:*}; url=http://127.0.0.1:$((STACK_BASE + ${pair##*:}))
+    is "$(curl -s -o /dev/null -w '%{http_code}' "$url/healthz")" 200 "$svc answers /healthz"
+    is "$(curl -s -o /dev/null -w '%{http_code}' "$url/readyz")" 200 "$svc is ready (broker and its topic reachable)"
+done
+check "identity's /metrics counts answered requests" grep -q '^identity_requests_total' <<<"$(curl -s "http://127.0.0.1:$((STACK_BASE + 11))/metrics")"
+
 req GET /api/v1/tidak-ada
 is "$STATUS $(jget code)" "404 tidak_ditemukan" "unknown API route is a problem+json 404"
 req GET /../../etc/passwd
