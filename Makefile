@@ -60,7 +60,8 @@ $(B)/bin/pupns-$(1): $(patsubst %.c,$(B)/%.o,$(wildcard services/$(1)/*.c)) $(CO
 endef
 $(foreach s,$(SERVICES),$(eval $(call service_rule,$(s))))
 
-$(B)/bin/pupns-seed: $(B)/services/identity/seed/seed.o $(COMMON_LIB)
+# pupns-seed: every .c of services/identity/seed/ (a subfolder, so not part of pupns-identity).
+$(B)/bin/pupns-seed: $(patsubst %.c,$(B)/%.o,$(wildcard services/identity/seed/*.c)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
