@@ -50,13 +50,6 @@ static series *find(metric_kind kind, const char *name, const char *labels) {
     return s;
 }
 
-void pc_metrics_describe(const char *name, const char *help) {
-    pthread_mutex_lock(&reg_lock);
-    for (series *s = reg_head; s; s = s->next)
-        if (strcmp(s->name, name) == 0 && !s->help) s->help = strdup(help);
-    pthread_mutex_unlock(&reg_lock);
-}
-
 void pc_metrics_inc(const char *name, const char *labels, double by) {
     pthread_mutex_lock(&reg_lock);
     series *s = find(M_COUNTER, name, labels);

@@ -7,8 +7,6 @@
 #ifndef PUPNS_METRICS_H
 #define PUPNS_METRICS_H
 
-/* Declares a metric's HELP text (optional, once). */
-void pc_metrics_describe(const char *name, const char *help);
 void pc_metrics_inc(const char *name, const char *labels, double by);
 /* Observes a duration in seconds into fixed buckets (1 ms .. 10 s). */
 void pc_metrics_observe(const char *name, const char *labels, double seconds);

@@ -119,13 +119,6 @@ PGresult *pc_pg_exec(pc_pg *db, const char *sql, int nparams, const char *const 
 
 const char *pc_pg_last_sqlstate(const pc_pg *db) { return db->sqlstate; }
 
-int pc_pg_ping(pc_pg *db) {
-    pc_status st;
-    PGresult *res = pc_pg_exec(db, "SELECT 1", 0, NULL, 1, &st);
-    PQclear(res);
-    return st == PC_OK;
-}
-
 PGconn *pc_pg_conn(pc_pg *db) { return db->conn; }
 
 void pc_pg_close(pc_pg *db) {

@@ -25,9 +25,6 @@ PGresult *pc_pg_exec(pc_pg *db, const char *sql, int nparams, const char *const 
 /* SQLSTATE of the last failed statement ("" if none), e.g. "23505". */
 const char *pc_pg_last_sqlstate(const pc_pg *db);
 
-/* 1 if a trivial query succeeds now (reconnecting if needed). */
-int pc_pg_ping(pc_pg *db);
-
 PGconn *pc_pg_conn(pc_pg *db);
 void pc_pg_close(pc_pg *db);
 

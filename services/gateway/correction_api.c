@@ -52,8 +52,7 @@ void gw_correction_new(gw_ctx *gw, const struct _u_request *req, struct _u_respo
     } else if (strcmp(status, "open") == 0) {
         gw_send_json(resp, 201, json_object_get(reply, "koreksi"));
     } else if (strcmp(status, "not_found") == 0) {
-        gw_fail(resp, 404, "nip_tidak_ditemukan", "NIP tidak ditemukan",
-                "NIP tidak terdaftar dalam data kepegawaian BKN.", "nip");
+        gw_nip_unknown(resp);
     } else {
         gw_fail(resp, 400, "data_tidak_valid", "Laporan koreksi tidak valid",
                 "Laporan koreksi tidak dapat diterima. Periksa kembali isian Anda.", NULL);

@@ -50,6 +50,8 @@ void gw_client_address(const struct _u_request *req, char out[64]);
 /* 1 if the client may go on; 0 after answering 429 with Retry-After. */
 int gw_rate_ok(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, const char *cls,
                int per_minute);
+/* Answers 404 nip_tidak_ditemukan for a valid NIP not in the master data. */
+void gw_nip_unknown(struct _u_response *resp);
 /* Answers 504/503 for a service that did not reply; `layanan` names it in Indonesian. */
 void gw_service_failure(struct _u_response *resp, pc_status st, const char *layanan);
 /* Calls a service and waits for its reply data (caller decrefs *reply).

@@ -46,6 +46,12 @@ int gw_rate_ok(gw_ctx *gw, const struct _u_request *req, struct _u_response *res
     return 0;
 }
 
+void gw_nip_unknown(struct _u_response *resp) {
+    gw_fail(resp, 404, "nip_tidak_ditemukan", "NIP tidak ditemukan",
+            "NIP tidak terdaftar dalam data kepegawaian BKN. Periksa kembali NIP Anda atau "
+            "hubungi pengelola kepegawaian instansi Anda.", "nip");
+}
+
 void gw_service_failure(struct _u_response *resp, pc_status st, const char *layanan) {
     char title[160], detail[320];
     if (st == PC_ETIMEDOUT) {
@@ -53,12 +59,12 @@ void gw_service_failure(struct _u_response *resp, pc_status st, const char *laya
         snprintf(detail, sizeof detail,
                  "Layanan %s sedang sibuk dan tidak menjawab tepat waktu. Silakan coba beberapa saat lagi.",
                  layanan);
-        gw_fail(resp, 504, "layanan_tidak_menjawab", title, detail, NULL);
+        gw_fail(resp, gw_http_status(PC_ETIMEDOUT), "layanan_tidak_menjawab", title, detail, NULL);
     } else {
         snprintf(title, sizeof title, "Layanan %s tidak tersedia", layanan);
         snprintf(detail, sizeof detail,
                  "Layanan %s sedang tidak dapat dihubungi. Silakan coba beberapa saat lagi.", layanan);
-        gw_fail(resp, 503, "layanan_tidak_tersedia", title, detail, NULL);
+        gw_fail(resp, gw_http_status(PC_EUNAVAIL), "layanan_tidak_tersedia", title, detail, NULL);
     }
 }
 

@@ -8,17 +8,6 @@
 
 #include <string.h>
 
-static void reply_lookup_failure(struct _u_response *resp, pc_status st) {
-    if (st == PC_ETIMEDOUT)
-        gw_fail(resp, 504, "layanan_tidak_menjawab", "Layanan data kepegawaian tidak menjawab",
-                "Layanan data kepegawaian sedang sibuk dan tidak menjawab tepat waktu. "
-                "Silakan coba beberapa saat lagi.", NULL);
-    else
-        gw_fail(resp, 503, "layanan_tidak_tersedia", "Layanan data kepegawaian tidak tersedia",
-                "Layanan data kepegawaian sedang tidak dapat dihubungi. Silakan coba beberapa saat lagi.",
-                NULL);
-}
-
 void gw_pns_get(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp) {
     /* Counted before validation: guessing NIPs is what the limit is for. */
     if (!gw_rate_ok(gw, req, resp, "lookup", gw->cfg.rate_lookup_per_min)) return;
@@ -39,19 +28,17 @@ void gw_pns_get(gw_ctx *gw, const struct _u_request *req, struct _u_response *re
                                        gw->cfg.request_timeout_ms, &reply);
     json_decref(data);
     if (st != PC_OK) {
-        reply_lookup_failure(resp, st);
+        gw_service_failure(resp, st, "data kepegawaian");
         return;
     }
     const char *status = json_string_value(json_object_get(reply, "status"));
     if (status && strcmp(status, "found") == 0 && json_is_object(json_object_get(reply, "pns"))) {
         gw_send_json(resp, 200, json_object_get(reply, "pns"));
     } else if (status && strcmp(status, "not_found") == 0) {
-        gw_fail(resp, 404, "nip_tidak_ditemukan", "NIP tidak ditemukan",
-                "NIP tidak terdaftar dalam data kepegawaian BKN. Periksa kembali NIP Anda atau "
-                "hubungi pengelola kepegawaian instansi Anda.", "nip");
+        gw_nip_unknown(resp);
     } else {
         PC_ERROR("identity replied with an unexpected status %s", status ? status : "(none)");
-        reply_lookup_failure(resp, PC_EUNAVAIL);
+        gw_service_failure(resp, PC_EUNAVAIL, "data kepegawaian");
     }
     json_decref(reply);
 }

@@ -64,12 +64,6 @@ static int lookup_pns(gw_ctx *gw, struct _u_response *resp, const char *nip, jso
     return 1;
 }
 
-static void nip_unknown(struct _u_response *resp) {
-    gw_fail(resp, 404, "nip_tidak_ditemukan", "NIP tidak ditemukan",
-            "NIP tidak terdaftar dalam data kepegawaian BKN. Periksa kembali NIP Anda atau "
-            "hubungi pengelola kepegawaian instansi Anda.", "nip");
-}
-
 static void already_registered(struct _u_response *resp) {
     gw_fail(resp, 409, "sudah_terdaftar", "NIP sudah terdaftar",
             "NIP ini sudah terdaftar di e-PUPNS. Silakan masuk (login) dengan kata kunci Anda. "
@@ -99,7 +93,7 @@ void gw_registration_start(gw_ctx *gw, const struct _u_request *req, struct _u_r
     json_t *pns = NULL, *status = NULL;
     if (!lookup_pns(gw, resp, nip, &pns)) goto out;
     if (!pns) {
-        nip_unknown(resp);
+        gw_nip_unknown(resp);
         goto out;
     }
     pc_status st = gw_call(gw, PC_TOPIC_REG_QUERIES, nip, PC_TYPE_REG_STATUS, json_pack("{s:s}", "nip", nip),
