@@ -21,7 +21,8 @@ else
   FLAVOUR := rel
   OPT     := -O2 -g
 endif
-B       := build/$(FLAVOUR)
+BUILD   ?= build
+B       := $(BUILD)/$(FLAVOUR)
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(INCS) -MMD -MP
 LDFLAGS += $(OPT)
 

@@ -11,6 +11,8 @@
 #define PC_TOPIC_REG_COMMANDS      "pupns.registration.commands"
 #define PC_TOPIC_REG_QUERIES       "pupns.registration.queries"
 #define PC_TOPIC_REG_EVENTS        "pupns.registration.events"
+/* Poison messages of every consumed topic, with the reason (serve.c). */
+#define PC_TOPIC_DEADLETTER        "pupns.deadletter"
 
 #define PC_TYPE_IDENTITY_LOOKUP       "id.go.bkn.pupns.identity.lookup.v1"
 #define PC_TYPE_IDENTITY_LOOKUP_REPLY "id.go.bkn.pupns.identity.lookup.reply.v1"

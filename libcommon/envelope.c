@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ids.h"
+#include "log.h"
 
 static char event_source[160] = "/pupns/unknown";
 
@@ -24,6 +25,8 @@ json_t *pc_event_new(const char *type, const char *subject, json_t *data) {
         return NULL;
     }
     if (subject) json_object_set_new(ev, "subject", json_string(subject));
+    const char *rid = pc_log_request_id();
+    if (rid[0]) json_object_set_new(ev, "requestid", json_string(rid));
     json_object_set_new(ev, "data", data ? data : json_object());
     return ev;
 }
@@ -65,8 +68,11 @@ pc_status pc_event_decode(const void *buf, size_t len, pc_event *out, char *errs
     else if (opt_string(root, "time", &out->time)) bad = "time not a string";
     else if (opt_string(root, "replyto", &out->replyto)) bad = "replyto not a string";
     else if (opt_string(root, "correlationid", &out->correlationid)) bad = "correlationid not a string";
-    else if (json_object_get(root, "deadline") && !json_is_integer(json_object_get(root, "deadline")))
-        bad = "deadline not an integer";
+    else if (opt_string(root, "requestid", &out->requestid)) bad = "requestid not a string";
+    else if (json_object_get(root, "deadline_ms") &&
+             (!json_is_integer(json_object_get(root, "deadline_ms")) ||
+              json_integer_value(json_object_get(root, "deadline_ms")) <= 0))
+        bad = "deadline_ms not a positive integer";
     else if (!json_is_object(json_object_get(root, "data"))) bad = "data must be an object";
     if (bad) {
         snprintf(errstr, errlen, "%s", bad);
@@ -74,7 +80,7 @@ pc_status pc_event_decode(const void *buf, size_t len, pc_event *out, char *errs
         memset(out, 0, sizeof *out);
         return PC_EINVAL;
     }
-    out->deadline_ms = json_integer_value(json_object_get(root, "deadline"));
+    out->deadline_ms = json_integer_value(json_object_get(root, "deadline_ms"));
     out->data = json_object_get(root, "data");
     out->root = root;
     return PC_OK;

@@ -2,8 +2,12 @@
  *
  * Every Kafka message in PUPNS is one of these. Request/reply messages add
  * three extension attributes: `replyto` (topic for the answer),
- * `correlationid` (on replies: the request's id) and `deadline` (epoch ms
- * after which nobody waits for the answer). See proto/envelope.schema.json. */
+ * `correlationid` (on replies: the request's id) and `deadline_ms` (the
+ * time budget left when the request was sent, in ms: the receiver measures
+ * it from receipt on its own clock, so no two hosts' clocks are compared).
+ * Any event may carry `requestid`, the id of the HTTP request that caused it
+ * (the gateway's X-Request-Id), so one id finds a request in every service's
+ * log. See proto/envelope.schema.json. */
 #ifndef PUPNS_ENVELOPE_H
 #define PUPNS_ENVELOPE_H
 
@@ -22,7 +26,8 @@ typedef struct {
     const char *time;          /* NULL if absent */
     const char *replyto;       /* NULL if absent */
     const char *correlationid; /* NULL if absent */
-    int64_t deadline_ms;       /* 0 if absent */
+    const char *requestid;     /* NULL if absent */
+    int64_t deadline_ms;       /* budget left at sending, ms; 0 if absent */
     json_t *data;              /* object; borrowed from root */
 } pc_event;
 
@@ -30,7 +35,8 @@ typedef struct {
 void pc_event_set_source(const char *service, const char *instance);
 
 /* New envelope with a fresh id and the current time. Steals data (an object).
- * subject may be NULL. Returns NULL only when out of memory. */
+ * subject may be NULL. Carries the calling thread's request id (log.h), if
+ * any, as `requestid`. Returns NULL only when out of memory. */
 json_t *pc_event_new(const char *type, const char *subject, json_t *data);
 
 /* Compact JSON text of an envelope; caller frees. NULL when out of memory. */

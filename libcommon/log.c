@@ -12,6 +12,7 @@
 static char log_service[64] = "pupns";
 static pc_log_level log_min = PC_LOG_INFO;
 static _Thread_local char log_cid[80];
+static _Thread_local char log_rid[72];
 
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
@@ -32,6 +33,23 @@ void pc_log_set_cid(const char *cid) {
 
 const char *pc_log_cid(void) { return log_cid; }
 
+int pc_log_request_id_valid(const char *s) {
+    size_t n = 0;
+    for (; s && s[n]; n++) {
+        char c = s[n];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '_' || c == ':' || c == '-';
+        if (!ok || n >= 64) return 0;
+    }
+    return n > 0;
+}
+
+void pc_log_set_request_id(const char *rid) {
+    snprintf(log_rid, sizeof log_rid, "%s", pc_log_request_id_valid(rid) ? rid : "");
+}
+
+const char *pc_log_request_id(void) { return log_rid; }
+
 void pc_log_write(pc_log_level level, const char *func, const char *fmt, ...) {
     if (level < log_min) return;
     char msg[2048];
@@ -48,6 +66,7 @@ void pc_log_write(pc_log_level level, const char *func, const char *fmt, ...) {
                              "service", log_service, "fn", func ? func : "");
     if (!line) return;
     if (log_cid[0]) json_object_set_new(line, "cid", json_string(log_cid));
+    if (log_rid[0]) json_object_set_new(line, "rid", json_string(log_rid));
     json_t *text = json_string(msg);
     if (!text) { /* not UTF-8: keep the line, lose only the odd bytes */
         for (char *c = msg; *c; c++)

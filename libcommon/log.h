@@ -15,6 +15,14 @@ pc_log_level pc_log_level_parse(const char *name);
 /* Correlation id for the calling thread; NULL clears it. Copied. */
 void pc_log_set_cid(const char *cid);
 const char *pc_log_cid(void);
+/* Id of the HTTP request the calling thread works for (the gateway's
+ * X-Request-Id, carried between services in each event's `requestid`);
+ * logged as "rid"; NULL or an id that is not short and plain clears it.
+ * pc_log_request_id() returns "" when none is set. */
+void pc_log_set_request_id(const char *rid);
+const char *pc_log_request_id(void);
+/* 1 if s may serve as a request id: 1-64 of [A-Za-z0-9._:-]. */
+int pc_log_request_id_valid(const char *s);
 
 void pc_log_write(pc_log_level level, const char *func, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

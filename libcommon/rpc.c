@@ -215,7 +215,10 @@ static void batch_send(pc_rpc *r, rpc_batch *b) {
     json_t *ev = pc_event_new(b->type, NULL, json_pack("{s:O}", "items", b->items));
     if (ev) {
         json_object_set_new(ev, "replyto", json_string(r->reply_topic));
-        json_object_set_new(ev, "deadline", json_integer(b->deadline_ms));
+        /* A relative budget: the service measures it from receipt on its
+         * own clock, so clock skew between hosts cannot void requests. */
+        int64_t budget = b->deadline_ms - pc_now_ms();
+        json_object_set_new(ev, "deadline_ms", json_integer(budget > 1 ? budget : 1));
         size_t len = 0;
         char *payload = pc_event_encode(ev, &len);
         if (payload)
@@ -412,9 +415,8 @@ pc_status pc_rpc_call(pc_rpc *r, const char *topic, const char *key, const char 
     *reply = NULL;
     json_t *ev = pc_event_new(type, key, json_incref(data));
     if (!ev) return PC_ERROR;
-    int64_t deadline = pc_now_ms() + timeout_ms;
     json_object_set_new(ev, "replyto", json_string(r->reply_topic));
-    json_object_set_new(ev, "deadline", json_integer(deadline));
+    json_object_set_new(ev, "deadline_ms", json_integer(timeout_ms));
     size_t len = 0;
     char *payload = pc_event_encode(ev, &len);
     rpc_slot slot;

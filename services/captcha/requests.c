@@ -146,6 +146,7 @@ static pc_status handle(captcha_ctx *ctx, const rd_kafka_message_t *msg) {
     int is_issue = strcmp(rq.type, PC_TYPE_CAPTCHA_ISSUE) == 0;
     int is_check = strcmp(rq.type, PC_TYPE_CAPTCHA_CHECK) == 0;
     int64_t now = pc_now_ms();
+    if (rq.deadline_ms) rq.deadline_ms += now; /* the budget, measured from receipt */
     pc_status st = PC_OK;
     if ((!is_issue && !is_check) || !rq.replyto || !rq.replyto[0]) {
         PC_WARN("dropping request of type %s without a known type or replyto", rq.type);

@@ -41,8 +41,7 @@ static route_binding bindings[sizeof routes / sizeof routes[0] + 1];
 /* Keeps a client's X-Request-Id if it is short and plain, else makes one. */
 static void request_id(const struct _u_request *req, char out[PC_UUID_LEN + 28]) {
     const char *given = u_map_get_case(req->map_header, "X-Request-Id");
-    size_t n = given ? strlen(given) : 0;
-    if (n > 0 && n <= 64 && strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == n) {
+    if (pc_log_request_id_valid(given)) {
         snprintf(out, PC_UUID_LEN + 28, "%s", given);
         return;
     }
@@ -55,6 +54,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     char rid[PC_UUID_LEN + 28];
     request_id(req, rid);
     pc_log_set_cid(rid);
+    pc_log_set_request_id(rid); /* travels in every event this request causes */
     ulfius_add_header_to_response(resp, "X-Request-Id", rid);
 
     /* Refuse what announces itself as too big before any handler parses it. */
@@ -80,6 +80,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
                        (double)(pc_mono_us() - t0) / 1e6);
     if (resp->status >= 500) PC_WARN("%s %s -> %ld", method, label, resp->status);
     pc_log_set_cid(NULL);
+    pc_log_set_request_id(NULL);
     return U_CALLBACK_COMPLETE;
 }
 

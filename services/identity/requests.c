@@ -99,6 +99,7 @@ static size_t decode(const rd_kafka_message_t *msg, request *rq, int64_t now) {
         pc_event_clear(&rq->ev);
         return 0;
     }
+    if (rq->ev.deadline_ms) rq->ev.deadline_ms += now; /* the budget, measured from receipt */
     if (rq->ev.deadline_ms && rq->ev.deadline_ms < now) {
         /* Nobody waits any more (e.g. re-delivered after a crash): skip the work. */
         pc_metrics_inc("identity_requests_expired_total", NULL, (double)n);

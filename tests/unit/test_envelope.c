@@ -8,6 +8,7 @@
 
 #include "envelope.h"
 #include "ids.h"
+#include "log.h"
 
 static int setup(void **state) {
     (void)state;
@@ -21,7 +22,7 @@ static void round_trip_keeps_every_attribute(void **state) {
                               json_pack("{s:s}", "nip", "197501022014071003"));
     assert_non_null(ev);
     json_object_set_new(ev, "replyto", json_string("pupns.gateway.replies.x"));
-    json_object_set_new(ev, "deadline", json_integer(1234567890123));
+    json_object_set_new(ev, "deadline_ms", json_integer(2500));
     size_t len = 0;
     char *text = pc_event_encode(ev, &len);
     assert_non_null(text);
@@ -35,7 +36,8 @@ static void round_trip_keeps_every_attribute(void **state) {
     assert_string_equal(out.subject, "197501022014071003");
     assert_string_equal(out.replyto, "pupns.gateway.replies.x");
     assert_null(out.correlationid);
-    assert_int_equal(out.deadline_ms, 1234567890123);
+    assert_int_equal(out.deadline_ms, 2500);
+    assert_null(out.requestid);
     assert_int_equal(strlen(out.id), 36);
     assert_int_equal(out.id[14], '4'); /* UUID version 4 */
     assert_non_null(out.time);
@@ -44,6 +46,28 @@ static void round_trip_keeps_every_attribute(void **state) {
     assert_null(out.root);
     free(text);
     json_decref(ev);
+}
+
+/* The thread's request id rides along in every event it makes, and only a plain one. */
+static void request_id_travels_in_new_events(void **state) {
+    (void)state;
+    pc_log_set_request_id("req-42.a:b");
+    json_t *ev = pc_event_new("id.go.bkn.pupns.test.v1", NULL, NULL);
+    assert_string_equal(json_string_value(json_object_get(ev, "requestid")), "req-42.a:b");
+    json_decref(ev);
+    pc_log_set_request_id("bad id\n");
+    assert_string_equal(pc_log_request_id(), "");
+    ev = pc_event_new("id.go.bkn.pupns.test.v1", NULL, NULL);
+    assert_null(json_object_get(ev, "requestid"));
+    json_decref(ev);
+    assert_false(pc_log_request_id_valid(""));
+    assert_false(pc_log_request_id_valid(NULL));
+    char longest[66];
+    memset(longest, 'a', 65);
+    longest[65] = '\0';
+    assert_false(pc_log_request_id_valid(longest));
+    longest[64] = '\0';
+    assert_true(pc_log_request_id_valid(longest));
 }
 
 static void ids_are_unique(void **state) {
@@ -75,7 +99,9 @@ static void bad_envelopes_are_rejected(void **state) {
     expect_invalid("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\"}", "data");
     expect_invalid("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\",\"data\":[]}", "data");
     expect_invalid("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\",\"data\":{},\"replyto\":5}", "replyto");
-    expect_invalid("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\",\"data\":{},\"deadline\":\"x\"}", "deadline");
+    expect_invalid("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\",\"data\":{},\"deadline_ms\":\"x\"}", "deadline_ms");
+    expect_invalid("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\",\"data\":{},\"deadline_ms\":0}", "deadline_ms");
+    expect_invalid("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\",\"data\":{},\"requestid\":1}", "requestid");
     expect_invalid("{\"specversion\":\"1.0\",\"id\":\"1\",\"id\":\"2\",\"source\":\"s\",\"type\":\"t\",\"data\":{}}", "not JSON");
 }
 
@@ -96,6 +122,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip_keeps_every_attribute),
         cmocka_unit_test(ids_are_unique),
+        cmocka_unit_test(request_id_travels_in_new_events),
         cmocka_unit_test(bad_envelopes_are_rejected),
         cmocka_unit_test(minimal_envelope_is_accepted),
     };
