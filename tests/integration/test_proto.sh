@@ -177,7 +177,7 @@ for t in topics:
                  or "replyto" in m or "correlationid" in m]
         tap(not wrong, f"every event on {name} has subject = Kafka key and no request/reply attributes", wrong[:3])
     else:
-        tap(all("replyto" in m and "deadline" in m for m in parsed), f"every request on {name} carries replyto and deadline")
+        tap(all("replyto" in m and "deadline_ms" in m for m in parsed), f"every request on {name} carries replyto and deadline_ms")
     # The topic's entry in topics.json names every type seen on it, in its
     # flows or schema text (a glob such as registration.*.v1 names nothing).
     listed = re.findall(r"[a-z_]+(?:\.[a-z_]+)*\.v[0-9]+", t.get("flows", "") + " " + t.get("schema", ""))
