@@ -1,4 +1,4 @@
-/* kafka.c -- producer, consumer and admin helpers over librdkafka. */
+/* kafka.c -- the producer and the group consumer over librdkafka (admin: kafka_admin.c). */
 #include "kafka.h"
 
 #include <pthread.h>
@@ -9,8 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ids.h"
 #include "lifecycle.h"
 #include "log.h"
+
+#define PC_STR_(x) #x
+#define PC_STR(x) PC_STR_(x)
 
 struct pc_producer {
     pthread_rwlock_t lock; /* write-held only while replacing rk after a fatal error */
@@ -92,7 +96,7 @@ static rd_kafka_t *producer_create(pc_producer *p, char *errstr, size_t errlen) 
         "acks", "all",
         "socket.nagle.disable", "true",
         "linger.ms", linger,
-        "message.timeout.ms", "60000",
+        "message.timeout.ms", PC_STR(PC_PRODUCER_MESSAGE_TIMEOUT_MS),
         "compression.type", p->profile == PC_PRODUCER_LOW_LATENCY ? "none" : "lz4",
         NULL,
     };
@@ -109,18 +113,32 @@ static rd_kafka_t *producer_create(pc_producer *p, char *errstr, size_t errlen) 
     return rk;
 }
 
-/* Replaces a producer that hit a fatal idempotence error. Messages still in
- * the old one are failed back to their owners through their callbacks. */
+/* How long a re-creation waits for the old handle's delivery reports. */
+#define RECREATE_DRAIN_MS 5000
+
+/* Replaces a producer that hit a fatal idempotence error. Runs on the poll
+ * thread. Every message still in the old handle is purged and its delivery
+ * report served here, before the handle goes: purged messages report
+ * __PURGE_QUEUE / __PURGE_INFLIGHT, i.e. failure, so owners waiting on a
+ * delivery (identity's reply tracking, the outbox relay) always hear back.
+ * Senders are held off by the write lock meanwhile; the lock prefers
+ * writers, so a stream of sends cannot starve this. */
 static void producer_recreate(pc_producer *p) {
     char err[512];
     pthread_rwlock_wrlock(&p->lock);
     rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    rd_kafka_poll(p->rk, 0);
+    int64_t until = (pc_mono_us() / 1000) + RECREATE_DRAIN_MS;
+    while (rd_kafka_outq_len(p->rk) > 0 && (pc_mono_us() / 1000) < until) rd_kafka_poll(p->rk, 50);
+    int left = rd_kafka_outq_len(p->rk);
+    if (left > 0) /* purge is synchronous, so this is a broker-side stall: rare, but their owners' own deadlines then decide */
+        PC_WARN("producer re-creation: %d delivery reports not drained in %d ms; they are lost",
+                left, RECREATE_DRAIN_MS);
     rd_kafka_t *fresh = producer_create(p, err, sizeof err);
     if (fresh) {
-        rd_kafka_destroy(p->rk);
+        rd_kafka_t *old = p->rk;
         p->rk = fresh;
         atomic_store(&p->fatal, 0);
+        rd_kafka_destroy(old);
         PC_INFO("producer recreated after fatal error");
     } else {
         PC_ERROR("cannot recreate producer: %s", err);
@@ -135,11 +153,25 @@ static void *producer_poll_loop(void *arg) {
             producer_recreate(p);
             if (atomic_load(&p->fatal)) usleep(500 * 1000);
         }
+        /* Delivery callbacks run inside this poll, under the read lock. */
         pthread_rwlock_rdlock(&p->lock);
         rd_kafka_poll(p->rk, 50);
         pthread_rwlock_unlock(&p->lock);
     }
     return NULL;
+}
+
+/* A read-write lock that prefers writers: once the re-creation asks for it,
+ * new readers wait, so senders cannot keep it from ever getting in. Such a
+ * lock deadlocks a thread that takes the read lock twice while a writer
+ * waits; hence no PUPNS code may call back into the producer while holding
+ * it (delivery callbacks must not send, see kafka.h). */
+static void writer_preferring_rwlock_init(pthread_rwlock_t *l) {
+    pthread_rwlockattr_t a;
+    pthread_rwlockattr_init(&a);
+    pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(l, &a);
+    pthread_rwlockattr_destroy(&a);
 }
 
 pc_producer *pc_producer_new(const pc_config *cfg, pc_producer_profile profile, char *errstr,
@@ -155,7 +187,7 @@ pc_producer *pc_producer_new(const pc_config *cfg, pc_producer_profile profile, 
     sodium_memzero(p->cfg.flow_key, sizeof p->cfg.flow_key);
     sodium_memzero(p->cfg.pepper, sizeof p->cfg.pepper);
     p->profile = profile;
-    pthread_rwlock_init(&p->lock, NULL);
+    writer_preferring_rwlock_init(&p->lock);
     p->rk = producer_create(p, errstr, errlen);
     if (!p->rk) goto fail;
     atomic_store(&p->running, 1);
@@ -181,17 +213,21 @@ pc_status pc_producer_send(pc_producer *p, const char *topic, int32_t partition,
         d->opaque = opaque;
     }
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    pthread_rwlock_rdlock(&p->lock);
+    /* A full local queue is retried for about a second. Between tries the
+     * lock is let go and nothing is polled here: the poll thread drains the
+     * queue, delivery callbacks stay on that one thread, and a re-creation
+     * waiting for the write lock gets in. */
     for (int attempt = 0; attempt < 100; attempt++) {
+        if (attempt) usleep(10 * 1000);
+        pthread_rwlock_rdlock(&p->lock);
         err = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
                                 RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
                                 RD_KAFKA_V_VALUE((void *)value, len),
                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(d),
                                 RD_KAFKA_V_END);
+        pthread_rwlock_unlock(&p->lock);
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
-        rd_kafka_poll(p->rk, 10); /* let deliveries drain the queue */
     }
-    pthread_rwlock_unlock(&p->lock);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return PC_OK;
     free(d);
     PC_WARN("produce to %s failed: %s", topic, rd_kafka_err2str(err));
@@ -205,6 +241,15 @@ int pc_producer_outstanding(pc_producer *p) {
     pthread_rwlock_unlock(&p->lock);
     return n;
 }
+
+int pc_producer_broken(pc_producer *p) { return atomic_load(&p->fatal); }
+
+rd_kafka_t *pc_producer_acquire(pc_producer *p) {
+    pthread_rwlock_rdlock(&p->lock);
+    return p->rk;
+}
+
+void pc_producer_release(pc_producer *p) { pthread_rwlock_unlock(&p->lock); }
 
 pc_status pc_producer_flush(pc_producer *p, int timeout_ms) {
     /* The poll thread serves the callbacks; here we only wait for the queue to empty. */
@@ -224,72 +269,6 @@ void pc_producer_free(pc_producer *p) {
     rd_kafka_destroy(p->rk);
     pthread_rwlock_destroy(&p->lock);
     free(p);
-}
-
-pc_status pc_kafka_create_topic(pc_producer *p, const char *name, int partitions, long retention_ms,
-                                char *errstr, size_t errlen) {
-    char retention[32];
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(name, partitions, 1, errstr, errlen);
-    if (!nt) return PC_EINVAL;
-    if (retention_ms > 0) {
-        snprintf(retention, sizeof retention, "%ld", retention_ms);
-        rd_kafka_NewTopic_set_config(nt, "retention.ms", retention);
-    }
-    pc_status st = PC_ERROR;
-    pthread_rwlock_rdlock(&p->lock);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(p->rk);
-    rd_kafka_CreateTopics(p->rk, &nt, 1, NULL, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 15000);
-    if (!ev) {
-        snprintf(errstr, errlen, "no answer from the broker creating %s", name);
-        st = PC_EUNAVAIL;
-    } else if (rd_kafka_event_error(ev)) {
-        snprintf(errstr, errlen, "%s", rd_kafka_event_error_string(ev));
-        st = PC_EUNAVAIL;
-    } else {
-        size_t n = 0;
-        const rd_kafka_topic_result_t **res =
-            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-        rd_kafka_resp_err_t err = n ? rd_kafka_topic_result_error(res[0]) : RD_KAFKA_RESP_ERR__FAIL;
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-            st = PC_OK;
-        } else {
-            snprintf(errstr, errlen, "%s: %s", name,
-                     n ? rd_kafka_topic_result_error_string(res[0]) : "no result");
-        }
-    }
-    if (ev) rd_kafka_event_destroy(ev);
-    rd_kafka_queue_destroy(q);
-    pthread_rwlock_unlock(&p->lock);
-    rd_kafka_NewTopic_destroy(nt);
-    return st;
-}
-
-pc_status pc_kafka_check_topic(pc_producer *p, const char *topic, int timeout_ms, char *errstr,
-                               size_t errlen) {
-    const struct rd_kafka_metadata *md = NULL;
-    pc_status st = PC_EUNAVAIL;
-    pthread_rwlock_rdlock(&p->lock);
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, topic, NULL);
-    rd_kafka_resp_err_t err = rkt ? rd_kafka_metadata(p->rk, 0, rkt, &md, timeout_ms)
-                                  : RD_KAFKA_RESP_ERR__INVALID_ARG;
-    if (err) {
-        snprintf(errstr, errlen, "broker: %s", rd_kafka_err2str(err));
-    } else if (md->topic_cnt != 1 || md->topics[0].err) {
-        snprintf(errstr, errlen, "topic %s: %s", topic,
-                 md->topic_cnt ? rd_kafka_err2str(md->topics[0].err) : "missing");
-    } else {
-        st = PC_OK;
-        for (int i = 0; i < md->topics[0].partition_cnt; i++)
-            if (md->topics[0].partitions[i].leader < 0) {
-                snprintf(errstr, errlen, "topic %s partition %d has no leader", topic, i);
-                st = PC_EUNAVAIL;
-            }
-    }
-    if (md) rd_kafka_metadata_destroy(md);
-    if (rkt) rd_kafka_topic_destroy(rkt);
-    pthread_rwlock_unlock(&p->lock);
-    return st;
 }
 
 rd_kafka_t *pc_consumer_new(const pc_config *cfg, const char *group_id, const char *const *topics,

@@ -1,6 +1,6 @@
 /* kafka.h -- librdkafka wrappers: an idempotent producer that survives fatal
  * errors, a group consumer that commits only what the caller says is done,
- * and topic creation through the admin API.
+ * and (kafka_admin.h, included here) topics through the admin API.
  *
  * Settings every PUPNS client shares live here (Nagle off, acks=all,
  * read_committed), so services cannot drift apart. */
@@ -17,7 +17,15 @@
 typedef struct pc_producer pc_producer;
 
 /* Called once per message from the producer's poll thread: PC_OK when the
- * broker has it (acks=all), PC_ERROR when it was finally lost. */
+ * broker has it (acks=all), PC_ERROR when it was finally lost (also when the
+ * producer was re-created after a fatal error: its queue is purged and every
+ * message reports failure before the old handle goes).
+ *
+ * A delivery callback runs inside rd_kafka_poll under the producer's read
+ * lock. It must return quickly and must NEVER call pc_producer_* (send,
+ * flush, outstanding, free) or any admin helper: the lock prefers writers,
+ * so taking it again while a re-creation waits deadlocks the poll thread.
+ * Hand work to another thread instead. */
 typedef void (*pc_delivery_fn)(void *opaque, pc_status st);
 
 typedef enum {
@@ -31,7 +39,9 @@ pc_producer *pc_producer_new(const pc_config *cfg, pc_producer_profile profile, 
 
 /* Queues one message (copied). partition may be RD_KAFKA_PARTITION_UA; key
  * may be NULL; fn may be NULL. Returns PC_OK once queued, PC_ELIMIT if the
- * local queue stayed full for a second, PC_ERROR otherwise (fn not called). */
+ * local queue stayed full for a second, PC_ERROR otherwise (fn not called),
+ * e.g. while the producer is broken (pc_producer_broken). Never from a
+ * delivery callback (see pc_delivery_fn). */
 pc_status pc_producer_send(pc_producer *p, const char *topic, int32_t partition, const char *key,
                            const void *value, size_t len, pc_delivery_fn fn, void *opaque);
 
@@ -42,18 +52,23 @@ pc_status pc_producer_flush(pc_producer *p, int timeout_ms);
 /* Messages queued or in flight. */
 int pc_producer_outstanding(pc_producer *p);
 
+/* True from a fatal idempotence error until the fresh handle is in place
+ * (normally well under a second; retried every 500 ms while the broker is
+ * unreachable). Sends fail meanwhile: callers back off rather than spin. */
+int pc_producer_broken(pc_producer *p);
+
+/* message.timeout.ms of every producer: the longest a queued message waits
+ * for its delivery report (plus re-creation's drain, RECREATE_DRAIN_MS). */
+#define PC_PRODUCER_MESSAGE_TIMEOUT_MS 60000
+
+/* For the admin helpers (kafka_admin.c): the current handle, read-locked
+ * until pc_producer_release. In between, call no other pc_producer_*
+ * function (the lock is not recursive) and wait only with a deadline. */
+rd_kafka_t *pc_producer_acquire(pc_producer *p);
+void pc_producer_release(pc_producer *p);
+
 /* Flushes (up to 5 s), stops the poll thread and destroys. NULL is fine. */
 void pc_producer_free(pc_producer *p);
-
-/* Creates a topic; one that already exists is success. retention_ms 0 keeps
- * the broker default. Uses the producer's connection. */
-pc_status pc_kafka_create_topic(pc_producer *p, const char *name, int partitions, long retention_ms,
-                                char *errstr, size_t errlen);
-
-/* PC_OK when the broker answers within timeout_ms and the topic exists with
- * a leader for every partition; PC_EUNAVAIL otherwise (errstr says why). */
-pc_status pc_kafka_check_topic(pc_producer *p, const char *topic, int timeout_ms, char *errstr,
-                               size_t errlen);
 
 /* Group consumer subscribed to topics: manual offset store and commit,
  * read_committed, static membership when the instance id is stable
@@ -79,5 +94,8 @@ void pc_consumer_free(rd_kafka_t *rk);
  * name, value, name, value... list; shared by the wrappers above and rpc.c. */
 pc_status pc_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *errstr,
                               size_t errlen);
+
+/* Topic creation, checks, deletion: kept reachable through this header. */
+#include "kafka_admin.h"
 
 #endif

@@ -13,8 +13,12 @@
 #include "envelope.h"
 #include "ids.h"
 #include "log.h"
+#include "topics.h"
 
 #define RPC_BUCKETS 1024
+#define RPC_FREE_WAIT_MS 5000      /* for woken callers to leave */
+#define RPC_DELETE_TIMEOUT_MS 5000 /* for the broker to delete the reply topic */
+#define RPC_TOPIC_CHECK_MS 10000   /* how often the reader checks its topic exists */
 
 typedef struct rpc_slot {
     char id[PC_UUID_LEN];
@@ -39,6 +43,7 @@ struct pc_rpc {
     pc_producer *producer;
     rd_kafka_t *consumer;
     char reply_topic[192];
+    long reply_retention_ms;
     pthread_t reader;
     atomic_int running;
     pthread_mutex_t lock;   /* guards buckets */
@@ -121,9 +126,31 @@ static void deliver_reply(pc_rpc *r, const rd_kafka_message_t *m) {
     pc_event_clear(&ev);
 }
 
+static pc_status create_reply_topic(pc_rpc *r, char *errstr, size_t errlen);
+static pc_status assign_at_end(pc_rpc *r, char *errstr, size_t errlen);
+
+/* The reply topic can vanish under a running gateway (an operator, or the
+ * collector after a whole retention without a reply: pupns-ctl topics
+ * --gc-replies). A consumer does not notice by itself and every call would
+ * then time out; so the reader looks every RPC_TOPIC_CHECK_MS and makes the
+ * topic again. Replies sent meanwhile are lost: their callers get 504s. */
+static void reply_topic_heal(pc_rpc *r) {
+    char err[256];
+    if (pc_kafka_check_topic(r->producer, r->reply_topic, 1000, err, sizeof err) != PC_ENOTFOUND)
+        return;
+    PC_WARN("reply topic %s vanished; creating it again", r->reply_topic);
+    if (create_reply_topic(r, err, sizeof err) != PC_OK || assign_at_end(r, err, sizeof err) != PC_OK)
+        PC_ERROR("reply topic %s: %s", r->reply_topic, err);
+}
+
 static void *reader_loop(void *arg) {
     pc_rpc *r = arg;
+    int64_t next_check = pc_mono_us() + (int64_t)RPC_TOPIC_CHECK_MS * 1000;
     while (atomic_load(&r->running)) {
+        if (pc_mono_us() >= next_check) {
+            reply_topic_heal(r);
+            next_check = pc_mono_us() + (int64_t)RPC_TOPIC_CHECK_MS * 1000;
+        }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, 100);
         if (!m) continue;
         if (!m->err) deliver_reply(r, m);
@@ -325,6 +352,22 @@ static void mono_cond_init(pthread_cond_t *c) {
 
 /* ---- set-up ---- */
 
+/* The reply topic, replicated by the cluster-size rule of every topic, with
+ * min ISR 1 (why: topics.h, PC_REPLY_TOPIC_MIN_ISR). */
+static pc_status create_reply_topic(pc_rpc *r, char *errstr, size_t errlen) {
+    int brokers = pc_kafka_broker_count(r->producer, 10000, errstr, errlen);
+    if (brokers < 1) return PC_EUNAVAIL;
+    pc_topic_spec want = {
+        .name = r->reply_topic,
+        .partitions = PC_REPLY_TOPIC_PARTITIONS,
+        .replication_factor = PC_REPLY_TOPIC_RF,
+        .min_insync_replicas = PC_REPLY_TOPIC_MIN_ISR,
+        .retention_ms = r->reply_retention_ms,
+    };
+    pc_topic_spec t = pc_topic_fit(want, brokers);
+    return pc_kafka_create_topic(r->producer, &t, NULL, errstr, errlen);
+}
+
 pc_rpc *pc_rpc_new(const pc_config *cfg, pc_producer *producer, char *errstr, size_t errlen) {
     pc_rpc *r = calloc(1, sizeof *r);
     if (!r) return NULL;
@@ -336,9 +379,8 @@ pc_rpc *pc_rpc_new(const pc_config *cfg, pc_producer *producer, char *errstr, si
      * not as producer linger (see kafka.c). */
     r->window_us = (int64_t)cfg->kafka_linger_ms * 1000;
     make_reply_topic(r->reply_topic, sizeof r->reply_topic, cfg->instance_id);
-    if (pc_kafka_create_topic(producer, r->reply_topic, 1, cfg->reply_retention_ms, errstr,
-                              errlen) != PC_OK)
-        goto fail;
+    r->reply_retention_ms = cfg->reply_retention_ms;
+    if (create_reply_topic(r, errstr, errlen) != PC_OK) goto fail;
     r->consumer = reply_consumer_new(cfg, r->reply_topic, errstr, errlen);
     if (!r->consumer) goto fail;
     if (assign_at_end(r, errstr, errlen) != PC_OK) goto fail;
@@ -449,6 +491,21 @@ int pc_rpc_inflight(pc_rpc *r) { return atomic_load(&r->inflight); }
 long pc_rpc_late_replies(pc_rpc *r) { return atomic_load(&r->late); }
 const char *pc_rpc_reply_topic(pc_rpc *r) { return r->reply_topic; }
 
+/* A clean stop deletes the reply topic: nobody reads it any more, and the
+ * next start (stable PUPNS_INSTANCE_ID or not) creates it afresh and reads
+ * from its end anyway. Replies still on their way then fail at their
+ * producer, which costs nothing: their callers have gone. Orphans of
+ * instances that died without this are removed by
+ * `pupns-ctl topics --gc-replies` once they have been idle a retention. */
+static void delete_reply_topic(pc_rpc *r) {
+    char err[256];
+    if (pc_kafka_delete_topic(r->producer, r->reply_topic, RPC_DELETE_TIMEOUT_MS, err,
+                              sizeof err) == PC_OK)
+        PC_INFO("deleted reply topic %s", r->reply_topic);
+    else
+        PC_WARN("reply topic %s left for pupns-ctl topics --gc-replies: %s", r->reply_topic, err);
+}
+
 void pc_rpc_free(pc_rpc *r) {
     if (!r) return;
     pthread_mutex_lock(&r->batch_lock);
@@ -462,10 +519,20 @@ void pc_rpc_free(pc_rpc *r) {
     for (int i = 0; i < RPC_BUCKETS; i++)
         for (rpc_slot *s = r->buckets[i]; s; s = s->next) pthread_cond_signal(&s->cond);
     pthread_mutex_unlock(&r->lock);
-    while (atomic_load(&r->inflight) > 0) usleep(1000);
+    /* Woken callers leave within moments; the deadline only guards against
+     * one stuck elsewhere (its slot lives on its own stack, so freeing r
+     * under it would be a use-after-free: better to leak r then). */
+    int64_t until = pc_mono_us() + (int64_t)RPC_FREE_WAIT_MS * 1000;
+    while (atomic_load(&r->inflight) > 0 && pc_mono_us() < until) usleep(1000);
+    if (atomic_load(&r->inflight) > 0) {
+        PC_ERROR("%d callers still wait on %s after %d ms; leaving the channel allocated",
+                 atomic_load(&r->inflight), r->reply_topic, RPC_FREE_WAIT_MS);
+        return;
+    }
     while (r->batches) batch_free(batch_detach(r, r->batches)); /* unsent: their callers gave up */
     rd_kafka_consumer_close(r->consumer);
     rd_kafka_destroy(r->consumer);
+    delete_reply_topic(r);
     pthread_cond_destroy(&r->batch_cond);
     pthread_mutex_destroy(&r->batch_lock);
     pthread_mutex_destroy(&r->lock);

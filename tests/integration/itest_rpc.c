@@ -118,7 +118,8 @@ int main(int argc, char **argv) {
         "no channel saw a reply meant for the other");
 
     /* Nobody consumes this topic: the call must end as a timeout, not hang. */
-    pc_kafka_create_topic(p, "pupns.itest.void", 1, 60000, err, sizeof err);
+    pc_kafka_create_topic(p, &(pc_topic_spec){ "pupns.itest.void", 1, 1, 0, 60000 }, NULL, err,
+                          sizeof err);
     json_t *data = json_pack("{s:s}", "nip", nips[0]), *reply = NULL;
     int64_t t0 = pc_mono_us();
     pc_status st = pc_rpc_call(a, "pupns.itest.void", nips[0], PC_TYPE_IDENTITY_LOOKUP, data, 300, &reply);
