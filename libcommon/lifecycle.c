@@ -3,7 +3,9 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 
 #include "log.h"
 
@@ -45,6 +47,16 @@ int pc_running(void) { return atomic_load(&running); }
 void pc_lifecycle_fail(void) {
     atomic_store(&failed, 1);
     pc_lifecycle_stop();
+}
+
+void pc_lifecycle_fail_because(const char *fmt, ...) {
+    char why[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    PC_ERROR("stopping, exit status 1: %s", why);
+    pc_lifecycle_fail();
 }
 
 int pc_lifecycle_failed(void) { return atomic_load(&failed); }

@@ -17,6 +17,10 @@ void pc_lifecycle_stop(void);
 /* Stops because something cannot recover in-process (e.g. a fenced Kafka
  * consumer): main then exits non-zero so the supervisor restarts it. */
 void pc_lifecycle_fail(void);
+/* The same, for a thread that cannot go on: logs the reason (printf-style,
+ * no secrets) at error level, then pc_lifecycle_fail(), so the process
+ * stops and exits 1 instead of running on without that thread. */
+void pc_lifecycle_fail_because(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int pc_lifecycle_failed(void);
 
 #endif

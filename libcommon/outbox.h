@@ -23,11 +23,14 @@ pc_status pc_outbox_add(pc_pg *db, const char *schema, const char *topic, const 
                         const char *key, json_t *data);
 
 /* Publishes up to one batch of unsent rows. Returns the number published,
- * 0 when there was nothing to do, -1 on error (the rows stay unsent). */
+ * 0 when there was nothing to do, -1 on error (the rows stay unsent, their
+ * locks released): a broken producer, a refused send, a failed delivery,
+ * or delivery reports missing after message.timeout.ms + 5 s. */
 int pc_outbox_relay_once(pc_pg *db, const char *schema, pc_producer *producer);
 
 /* Relays until pc_running() turns false, then drains what is committed.
- * Connects with pg_url; returns PC_EUNAVAIL if it cannot. */
+ * Connects with pg_url; if it cannot, it stops the process with the reason
+ * (pc_lifecycle_fail_because: exit status 1) and returns PC_EUNAVAIL. */
 pc_status pc_outbox_relay_run(const char *pg_url, const char *schema, pc_producer *producer);
 
 #endif
