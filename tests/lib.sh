@@ -30,3 +30,12 @@ d=json.load(sys.stdin)
 for k in sys.argv[1].split('.'):
     d = d[int(k)] if isinstance(d, list) else d.get(k) if isinstance(d, dict) else None
 print('' if d is None else d)" "$1" 2>/dev/null; }
+
+# Kafka nodes of the stack under test (needs TOP, STACK_NAME, STACK_BASE):
+# kafka_nodes prints the node count; kafka_leader TOPIC PARTITION the leader's
+# node id (= node number); kafka_kill N / kafka_start N SIGKILL or restart
+# node N (kafka_start waits until it is back and no partition is under-replicated).
+kafka_nodes()  { cat "$TOP/.stack/$STACK_NAME/kafka-nodes" 2>/dev/null || echo 1; }
+kafka_leader() { "$TOP/infra/stack/stack.sh" kafka-leader "$STACK_NAME" "$STACK_BASE" "$1" "$2"; }
+kafka_kill()   { "$TOP/infra/stack/stack.sh" kafka-kill "$STACK_NAME" "$STACK_BASE" "$1"; }
+kafka_start()  { "$TOP/infra/stack/stack.sh" kafka-start "$STACK_NAME" "$STACK_BASE" "$1"; }

@@ -1,13 +1,21 @@
 # env.sh -- sourced: the PUPNS_* environment of a local stack.
 #   STACK_NAME (run|test|bench...) and STACK_BASE (port base) choose the stack;
-#   BIN_DIR chooses the build flavour (build/rel/bin or build/asan/bin).
+#   BIN_DIR chooses the build flavour (build/rel/bin or build/asan/bin);
+#   PUPNS_KAFKA_NODES (1 or 3) the Kafka cluster size of a new stack (an
+#   existing stack keeps the count recorded in .stack/NAME/kafka-nodes).
 STACK_NAME=${STACK_NAME:-run}
 STACK_BASE=${STACK_BASE:-15400}
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BIN_DIR=${BIN_DIR:-$TOP/build/rel/bin}
 STATE_DIR=$TOP/.stack/$STACK_NAME
 PG_PORT=$((STACK_BASE + 1))
-export PUPNS_KAFKA_BROKERS=127.0.0.1:$((STACK_BASE + 3))
+# Kafka node n: broker base+1+2n, controller base+2+2n (see stack.sh).
+if [ -f "$STATE_DIR/kafka-nodes" ]; then KAFKA_NODES=$(cat "$STATE_DIR/kafka-nodes")
+elif [ -f "$STATE_DIR/kafka/data/meta.properties" ]; then KAFKA_NODES=1   # made before the count was recorded
+else KAFKA_NODES=${PUPNS_KAFKA_NODES:-1}; fi
+PUPNS_KAFKA_BROKERS=127.0.0.1:$((STACK_BASE + 3))
+for ((n = 2; n <= KAFKA_NODES; n++)); do PUPNS_KAFKA_BROKERS+=,127.0.0.1:$((STACK_BASE + 1 + 2 * n)); done
+export PUPNS_KAFKA_BROKERS PUPNS_KAFKA_NODES=$KAFKA_NODES
 export PUPNS_REDIS_URL=redis://127.0.0.1:$((STACK_BASE + 2))/0
 export PUPNS_HTTP_PORT=${PUPNS_HTTP_PORT:-8080}
 export PUPNS_STATIC_DIR=${PUPNS_STATIC_DIR:-$TOP/services/gateway/www}

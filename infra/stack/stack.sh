@@ -1,21 +1,51 @@
 #!/usr/bin/env bash
 # stack.sh -- start/stop the private local servers (PostgreSQL, Redis, Kafka KRaft).
 #
-#   stack.sh up|down|status  NAME PORT_BASE
+#   stack.sh up|down|status|wipe|pg-restart  NAME PORT_BASE
+#   stack.sh kafka-kill|kafka-stop|kafka-start NAME PORT_BASE NODE   (one Kafka node; for fault tests)
+#   stack.sh kafka-leader NAME PORT_BASE TOPIC PARTITION              (prints the leader's node id)
+#   stack.sh kafka-groups NAME PORT_BASE [GROUP...]                   (members, partitions, lag)
 #
 # NAME picks the data folder (.stack/NAME, git-ignored); PORT_BASE picks the
-# ports: PG = base+1, Redis = base+2, Kafka broker = base+3, controller = base+4.
-# Never touches the machine's own servers or their standard ports.
+# ports: PG = base+1, Redis = base+2, Kafka node n: broker = base+1+2n,
+# controller = base+2+2n (node 1: base+3/base+4, node 2: base+5/base+6,
+# node 3: base+7/base+8). Never touches the machine's own servers or their
+# standard ports.
+#
+# PUPNS_KAFKA_NODES=1|3 (default 1) picks a single KRaft node or a cluster of
+# three combined broker+controller nodes (heap 512 MB each). The count is
+# written to .stack/NAME/kafka-nodes when the stack is first made, so later
+# commands need no variable; another count on an existing stack is refused
+# (wipe it first).
 set -euo pipefail
-cmd=${1:?up|down|status}; name=${2:-run}; base=${3:-15400}
+cmd=${1:?up|down|status|wipe|pg-restart|kafka-kill|kafka-stop|kafka-start|kafka-leader}; name=${2:-run}; base=${3:-15400}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 state="$top/.stack/$name"
-pg_port=$((base + 1)); redis_port=$((base + 2)); kafka_port=$((base + 3)); ctl_port=$((base + 4))
+pg_port=$((base + 1)); redis_port=$((base + 2))
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 mkdir -p "$state"
 
 log() { echo "stack[$name]: $*" >&2; }
 
+# Kafka node count: the stack's own record first (a variable may confirm it).
+nodes_file="$state/kafka-nodes"
+if [ -f "$nodes_file" ]; then
+    nodes=$(cat "$nodes_file")
+    if [ -n "${PUPNS_KAFKA_NODES:-}" ] && [ "$PUPNS_KAFKA_NODES" != "$nodes" ] && [ "$cmd" = up ]; then
+        log "this stack has $nodes Kafka node(s), PUPNS_KAFKA_NODES=$PUPNS_KAFKA_NODES asks for another count: run 'stack.sh wipe $name $base' first"
+        exit 1
+    fi
+elif [ -f "$state/kafka/data/meta.properties" ]; then
+    nodes=1   # a stack made before the count was recorded
+else
+    nodes=${PUPNS_KAFKA_NODES:-1}
+fi
+case "$nodes" in 1|3) ;; *) log "PUPNS_KAFKA_NODES must be 1 or 3 (got $nodes)"; exit 2 ;; esac
+broker_port() { echo $((base + 1 + 2 * $1)); }
+ctl_port() { echo $((base + 2 + 2 * $1)); }
+# Node folders: .stack/NAME/kafka (single node), .stack/NAME/kafka-<n> (cluster).
+kafka_dir() { if [ "$nodes" = 1 ]; then echo "$state/kafka"; else echo "$state/kafka-$1"; fi; }
+brokers() { local n l=""; for n in $(seq "$nodes"); do l="$l${l:+,}127.0.0.1:$(broker_port "$n")"; done; echo "$l"; }
 # initdb refuses root and the postgres user must reach the data folder:
 # use the checkout if every parent is traversable, else /var/tmp.
 pg_dir() {
@@ -70,29 +100,43 @@ redis_up() {
 }
 redis_down() { redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true; }
 
-kafka_up() {
-    "$top/infra/kafka/fetch-kafka.sh"
-    local kd="$state/kafka" cp="$top/infra/kafka/lib/*"
+# kafka_config N: server.properties and log4j.properties of node N.
+kafka_config() {
+    local n=$1 kd voters="" i
+    kd=$(kafka_dir "$n")
     mkdir -p "$kd"
+    for i in $(seq "$nodes"); do voters="$voters${voters:+,}$i@127.0.0.1:$(ctl_port "$i")"; done
+    local rf=1 isr=1
+    [ "$nodes" -ge 3 ] && rf=3 isr=2
     cat >"$kd/server.properties" <<CONF
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$ctl_port
-listeners=PLAINTEXT://127.0.0.1:$kafka_port,CONTROLLER://127.0.0.1:$ctl_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$kafka_port
+node.id=$n
+controller.quorum.voters=$voters
+listeners=PLAINTEXT://127.0.0.1:$(broker_port "$n"),CONTROLLER://127.0.0.1:$(ctl_port "$n")
+advertised.listeners=PLAINTEXT://127.0.0.1:$(broker_port "$n")
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$kd/data
 num.partitions=6
 auto.create.topics.enable=false
-offsets.topic.replication.factor=1
+offsets.topic.replication.factor=$rf
 offsets.topic.num.partitions=6
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$isr
+share.coordinator.state.topic.replication.factor=$rf
+share.coordinator.state.topic.min.isr=$isr
 group.initial.rebalance.delay.ms=0
 log.retention.hours=168
 CONF
+    # A topic created without a replication factor gets all brokers. The
+    # broker-wide min.insync.replicas stays 1: topics set their own (proto/topics.json).
+    if [ "$nodes" -ge 3 ]; then
+        cat >>"$kd/server.properties" <<CONF
+default.replication.factor=$rf
+unclean.leader.election.enable=false
+CONF
+    fi
     cat >"$kd/log4j.properties" <<CONF
 log4j.rootLogger=WARN, file
 log4j.appender.file=org.apache.log4j.FileAppender
@@ -100,32 +144,90 @@ log4j.appender.file.File=$kd/broker.log
 log4j.appender.file.layout=org.apache.log4j.PatternLayout
 log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 CONF
-    if [ -f "$kd/pid" ] && kill -0 "$(cat "$kd/pid")" 2>/dev/null; then return 0; fi
+}
+
+kafka_alive() { local kd; kd=$(kafka_dir "$1"); [ -f "$kd/pid" ] && kill -0 "$(cat "$kd/pid")" 2>/dev/null; }
+
+# kafka_launch N: formats node N's data folder once, starts its JVM (no wait).
+kafka_launch() {
+    local n=$1 kd cp="$top/infra/kafka/lib/*" idf heap=512m
+    kd=$(kafka_dir "$n")
+    kafka_config "$n"
+    kafka_alive "$n" && return 0
+    if [ "$nodes" = 1 ]; then idf="$kd/cluster-id"; heap=768m; else idf="$state/kafka-cluster-id"; fi
+    [ -s "$idf" ] || java -cp "$cp" kafka.tools.StorageTool random-uuid >"$idf"
     if [ ! -f "$kd/data/meta.properties" ]; then
+        # Every node of a cluster with the same id; static voters, so no --standalone.
         java -cp "$cp" -Dlog4j.configuration="file:$kd/log4j.properties" kafka.tools.StorageTool format \
-            -t "$(cat "$kd/cluster-id" 2>/dev/null || java -cp "$cp" kafka.tools.StorageTool random-uuid | tee "$kd/cluster-id")" \
-            -c "$kd/server.properties" >"$kd/format.log" 2>&1
+            -t "$(cat "$idf")" -c "$kd/server.properties" >"$kd/format.log" 2>&1 ||
+            { cat "$kd/format.log" >&2; return 1; }
     fi
-    nohup java -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true \
+    nohup java -Xms256m -Xmx$heap -XX:+UseG1GC -Djava.awt.headless=true \
         -Dlog4j.configuration="file:$kd/log4j.properties" \
         -cp "$cp" kafka.Kafka "$kd/server.properties" >"$kd/stdout.log" 2>&1 &
     echo $! >"$kd/pid"
+}
+
+# kafka_wait N...: until each node answers and its metadata lists every broker.
+kafka_wait() {
+    local n kd want=$nodes
+    for n in "$@"; do
+        kd=$(kafka_dir "$n")
+        for _ in $(seq 900); do
+            if kcat -b "127.0.0.1:$(broker_port "$n")" -L -m 2 2>/dev/null | grep -q "^ $want brokers:"; then
+                log "kafka node $n on 127.0.0.1:$(broker_port "$n") (controller $(ctl_port "$n"))"; continue 2
+            fi
+            kafka_alive "$n" || { tail -20 "$kd/stdout.log" "$kd/broker.log" >&2; return 1; }
+            sleep 0.2
+        done
+        log "kafka node $n did not come up (see $kd/broker.log)"; return 1
+    done
+}
+
+# kafka_wait_isr: until no partition is under-replicated (a restarted node has
+# caught up), at most 120 s; prints how many still are when it gives up.
+kafka_wait_isr() {
+    local under
     for _ in $(seq 600); do
-        if kcat -b "127.0.0.1:$kafka_port" -L -m 2 >/dev/null 2>&1; then log "kafka on 127.0.0.1:$kafka_port"; return 0; fi
-        kill -0 "$(cat "$kd/pid")" 2>/dev/null || { tail -20 "$kd/stdout.log" "$kd/broker.log" >&2; return 1; }
+        under=$(kcat -b "$(brokers)" -L -m 5 2>/dev/null | awk '/^ *partition [0-9]+, leader/ {
+            r = $0; sub(/.*replicas: /, "", r); sub(/, isrs:.*/, "", r)
+            i = $0; sub(/.*isrs: /, "", i); sub(/[^0-9,].*/, "", i)
+            if (split(i, a, ",") < split(r, b, ",")) n++ } END { print n + 0 }')
+        [ "$under" = 0 ] && return 0
         sleep 0.2
     done
-    log "kafka did not come up"; return 1
+    log "$under partition(s) still under-replicated"; return 1
 }
-kafka_down() {
-    local kd="$state/kafka"
-    if [ -f "$kd/pid" ]; then
-        local pid; pid=$(cat "$kd/pid")
-        kill "$pid" 2>/dev/null || true
+
+kafka_up() {
+    "$top/infra/kafka/fetch-kafka.sh"
+    echo "$nodes" >"$nodes_file"
+    local n
+    for n in $(seq "$nodes"); do kafka_launch "$n"; done
+    kafka_wait $(seq "$nodes")
+}
+
+# kafka_stop SIG N...: signals the nodes together, waits for them, then SIGKILL.
+kafka_stop() {
+    local sig=$1 n kd pids=""; shift
+    for n in "$@"; do
+        kd=$(kafka_dir "$n")
+        [ -f "$kd/pid" ] || continue
+        kill "-$sig" "$(cat "$kd/pid")" 2>/dev/null || true
+        pids="$pids $(cat "$kd/pid")"
+    done
+    for pid in $pids; do
         for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
         kill -9 "$pid" 2>/dev/null || true
-        rm -f "$kd/pid"
-    fi
+    done
+    for n in "$@"; do rm -f "$(kafka_dir "$n")/pid"; done
+}
+kafka_down() { kafka_stop TERM $(seq "$nodes"); }
+
+node_arg() {
+    local n=${1:?node number 1..$nodes}
+    case "$n" in [1-9]) [ "$n" -le "$nodes" ] && { echo "$n"; return; } ;; esac
+    log "no Kafka node $n (this stack has $nodes)"; exit 2
 }
 
 case "$cmd" in
@@ -133,9 +235,24 @@ case "$cmd" in
     down) kafka_down; redis_down; pg_down ;;
     pg-restart) pg_down; pg_up ;;   # for tests: services must reconnect
     wipe) kafka_down; redis_down; pg_down; rm -rf "$state" "$(dirname "$(pg_dir)")" ;;
+    kafka-kill) n=$(node_arg "${4:-}"); kafka_stop KILL "$n"; log "kafka node $n killed" ;;
+    kafka-stop) n=$(node_arg "${4:-}"); kafka_stop TERM "$n"; log "kafka node $n stopped" ;;
+    kafka-start) n=$(node_arg "${4:-}"); kafka_launch "$n"; kafka_wait "$n"; kafka_wait_isr ;;
+    kafka-leader)
+        topic=${4:?topic}; part=${5:?partition}
+        kcat -b "$(brokers)" -L -t "$topic" -m 5 2>/dev/null |
+            sed -n "s/^ *partition $part, leader \(-\?[0-9]*\),.*/\1/p" | head -1 | grep . ||
+            { log "no leader for $topic/$part"; exit 1; } ;;
+    kafka-groups)
+        shift 3
+        java -cp "$top/infra/kafka/lib/*" -Dlog4j.configuration="file:$(kafka_dir 1)/log4j.properties" \
+            "$top/infra/kafka/Groups.java" "$(brokers)" "$@" ;;
     status)
         echo "postgresql 127.0.0.1:$pg_port $(as_pg "'$PGBIN/pg_isready' -h 127.0.0.1 -p $pg_port" >/dev/null 2>&1 && echo up || echo down)"
         echo "redis      127.0.0.1:$redis_port $(redis-cli -p "$redis_port" ping 2>/dev/null || echo down)"
-        echo "kafka      127.0.0.1:$kafka_port $(kcat -b "127.0.0.1:$kafka_port" -L -m 2 >/dev/null 2>&1 && echo up || echo down)" ;;
-    *) echo "usage: $0 up|down|wipe|status|pg-restart NAME PORT_BASE" >&2; exit 2 ;;
+        for n in $(seq "$nodes"); do
+            p=$(broker_port "$n")
+            echo "kafka $n    127.0.0.1:$p $(kcat -b "127.0.0.1:$p" -L -m 2 2>/dev/null | sed -n 's/^ \([0-9]*\) brokers:.*/up (\1 brokers in metadata)/p' | grep . || echo down)"
+        done ;;
+    *) echo "usage: $0 up|down|wipe|status|pg-restart NAME PORT_BASE | kafka-kill|kafka-stop|kafka-start NAME PORT_BASE NODE | kafka-leader NAME PORT_BASE TOPIC PARTITION | kafka-groups NAME PORT_BASE [GROUP...]" >&2; exit 2 ;;
 esac
