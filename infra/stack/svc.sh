@@ -1,14 +1,31 @@
 #!/usr/bin/env bash
-# svc.sh -- start, stop or kill one PUPNS service process of a local stack.
-#   svc.sh start SERVICE [INSTANCE]   (instance defaults to 1; extra env passes through)
+# svc.sh -- start, stop, kill or scale PUPNS service processes of a local stack.
+#   svc.sh start SERVICE [INSTANCE]   starts (restarts) instance INSTANCE (default 1); extra env passes through
 #   svc.sh stop|kill SERVICE [INSTANCE]
+#   svc.sh scale SERVICE N            instances 1..N run, instances above N are stopped
+#   svc.sh list [SERVICE]             running instances: service, instance, pid, health port
+# Instances of one service share its consumer group, so they share its
+# partitions. Instance n is PUPNS_INSTANCE_ID=<stack>-<service>-<n>; its
+# operators' port (identity, captcha, registration) is base+10n+1/+2/+3
+# (instance 1: base+11..13, instance 2: base+21..23, ... up to 9 instances).
+# Gateway instance n listens on PUPNS_HTTP_PORT as given to `start`; `scale`
+# gives instance n PUPNS_HTTP_PORT+n-1.
 # Logs go to .stack/NAME/logs/SERVICE-INSTANCE.log, pids to .stack/NAME/pids/.
 set -euo pipefail
-source "$(dirname "$0")/env.sh"
-cmd=${1:?start|stop|kill}; svc=${2:?service}; inst=${3:-1}
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/env.sh"
+cmd=${1:?start|stop|kill|scale|list}; svc=${2:-}; inst=${3:-1}
 mkdir -p "$STATE_DIR/logs" "$STATE_DIR/pids"
+case "$inst" in [1-9]) ;; *) echo "svc.sh: instance (or count) must be 1..9, got '$inst'" >&2; exit 2 ;; esac
 pidf="$STATE_DIR/pids/$svc-$inst.pid"
 alive() { [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; }
+health_port() {
+    case "$1" in
+        identity) echo $((STACK_BASE + 10 * $2 + 1)) ;;
+        captcha) echo $((STACK_BASE + 10 * $2 + 2)) ;;
+        registration) echo $((STACK_BASE + 10 * $2 + 3)) ;;
+    esac
+}
 
 stop() {
     local sig=$1
@@ -22,16 +39,12 @@ stop() {
 
 case "$cmd" in
 start)
+    [ -x "$BIN_DIR/pupns-$svc" ] || { echo "svc.sh: no $BIN_DIR/pupns-$svc" >&2; exit 2; }
     stop TERM
     case "$svc" in gateway) ;; *) export PUPNS_PG_URL=${PUPNS_PG_URL:-$(pg_url "$svc")} ;; esac
-    # Operators' /healthz, /readyz, /metrics: instance 1 of each service on base+11..13.
-    if [ "$inst" = 1 ]; then
-        case "$svc" in
-            identity) export PUPNS_HEALTH_PORT=${PUPNS_HEALTH_PORT:-$((STACK_BASE + 11))} ;;
-            captcha) export PUPNS_HEALTH_PORT=${PUPNS_HEALTH_PORT:-$((STACK_BASE + 12))} ;;
-            registration) export PUPNS_HEALTH_PORT=${PUPNS_HEALTH_PORT:-$((STACK_BASE + 13))} ;;
-        esac
-    fi
+    # Operators' /healthz, /readyz, /metrics: a port per instance.
+    hp=$(health_port "$svc" "$inst")
+    [ -n "$hp" ] && export PUPNS_HEALTH_PORT=${PUPNS_HEALTH_PORT:-$hp}
     # Each service gets only the keys it needs.
     if [ -f "$SECRETS_FILE" ]; then
         set -a; source "$SECRETS_FILE"; set +a
@@ -46,5 +59,26 @@ start)
     echo $! >"$pidf" ;;
 stop) stop TERM ;;
 kill) stop KILL ;;
-*) echo "usage: $0 start|stop|kill SERVICE [INSTANCE]" >&2; exit 2 ;;
+scale)
+    n=$inst
+    for ((i = 1; i <= n; i++)); do
+        pidf="$STATE_DIR/pids/$svc-$i.pid"
+        alive && continue
+        if [ "$svc" = gateway ]; then PUPNS_HTTP_PORT=$((PUPNS_HTTP_PORT + i - 1)) "$0" start "$svc" "$i"
+        else "$0" start "$svc" "$i"; fi
+    done
+    for p in "$STATE_DIR/pids/$svc"-*.pid; do
+        [ -e "$p" ] || continue
+        i=${p##*/$svc-}; i=${i%.pid}
+        [ "$i" -gt "$n" ] && "$0" stop "$svc" "$i"
+    done
+    echo "svc.sh: $svc instances 1..$n running" >&2 ;;
+list)
+    for p in "$STATE_DIR"/pids/${svc:-*}-*.pid; do
+        [ -e "$p" ] || continue
+        b=${p##*/}; b=${b%.pid}; s=${b%-*}; i=${b##*-}
+        kill -0 "$(cat "$p")" 2>/dev/null || continue
+        echo "$s $i $(cat "$p") $(health_port "$s" "$i")"
+    done ;;
+*) echo "usage: $0 start|stop|kill SERVICE [INSTANCE] | scale SERVICE N | list [SERVICE]" >&2; exit 2 ;;
 esac
