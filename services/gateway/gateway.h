@@ -7,6 +7,7 @@
 
 #include <ulfius.h>
 
+#include "backpressure.h"
 #include "config.h"
 #include "kafka.h"
 #include "ratelimit.h"
@@ -17,6 +18,7 @@ typedef struct {
     pc_producer *producer;
     pc_rpc *rpc;
     gw_limiter *limiter;
+    gw_bp *bp;                        /* load shedding (backpressure.h) */
     unsigned char reg_public_key[32]; /* secrets are sealed to this key */
     unsigned char flow_key[32];       /* signs registration flow tokens */
 } gw_ctx;
@@ -52,8 +54,12 @@ int gw_rate_ok(gw_ctx *gw, const struct _u_request *req, struct _u_response *res
                int per_minute);
 /* Answers 404 nip_tidak_ditemukan for a valid NIP not in the master data. */
 void gw_nip_unknown(struct _u_response *resp);
-/* Answers 504/503 for a service that did not reply; `layanan` names it in Indonesian. */
+/* Answers 504/503 for a service that did not reply; `layanan` names it in
+ * Indonesian. Both carry Retry-After (the class's drain estimate, else 5 s). */
 void gw_service_failure(struct _u_response *resp, pc_status st, const char *layanan);
+/* Answers 503 sistem_sibuk for work refused by backpressure: Retry-After,
+ * `retry_after` and "coba lagi pukul HH:MM WIB". Same builder as above. */
+void gw_service_busy(struct _u_response *resp, int retry_after);
 /* Calls a service and waits for its reply data (caller decrefs *reply).
  * Steals data. A reply {"status": "error"} is PC_EUNAVAIL (answer 503). */
 pc_status gw_call(gw_ctx *gw, const char *topic, const char *key, const char *type, json_t *data,

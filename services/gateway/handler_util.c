@@ -3,9 +3,11 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "gateway.h"
 #include "log.h"
+#include "problem.h"
 #include "respond.h"
 
 json_t *gw_body_json(const struct _u_request *req, struct _u_response *resp) {
@@ -52,29 +54,63 @@ void gw_nip_unknown(struct _u_response *resp) {
             "hubungi pengelola kepegawaian instansi Anda.", "nip");
 }
 
+/* The one answer for work the gateway cannot get done now: 503 or 504 (the
+ * status table says which), Retry-After in seconds, and the same number as
+ * `retry_after` in the problem. */
+static void answer_unavailable(struct _u_response *resp, pc_status st, const char *code, const char *title,
+                               const char *detail, int retry_after) {
+    char retry[16];
+    json_t *p = pc_problem_new(gw_http_status(st), code, title, detail, NULL);
+    json_object_set_new(p, "retry_after", json_integer(retry_after));
+    gw_send_problem(resp, p);
+    snprintf(retry, sizeof retry, "%d", retry_after);
+    u_map_put(resp->map_header, "Retry-After", retry);
+}
+
 void gw_service_failure(struct _u_response *resp, pc_status st, const char *layanan) {
     char title[160], detail[320];
+    int retry_after = gw_bp_retry_hint();
     if (st == PC_ETIMEDOUT) {
         snprintf(title, sizeof title, "Layanan %s tidak menjawab", layanan);
         snprintf(detail, sizeof detail,
                  "Layanan %s sedang sibuk dan tidak menjawab tepat waktu. Silakan coba beberapa saat lagi.",
                  layanan);
-        gw_fail(resp, gw_http_status(PC_ETIMEDOUT), "layanan_tidak_menjawab", title, detail, NULL);
+        answer_unavailable(resp, PC_ETIMEDOUT, "layanan_tidak_menjawab", title, detail, retry_after);
     } else {
         snprintf(title, sizeof title, "Layanan %s tidak tersedia", layanan);
         snprintf(detail, sizeof detail,
                  "Layanan %s sedang tidak dapat dihubungi. Silakan coba beberapa saat lagi.", layanan);
-        gw_fail(resp, gw_http_status(PC_EUNAVAIL), "layanan_tidak_tersedia", title, detail, NULL);
+        answer_unavailable(resp, PC_EUNAVAIL, "layanan_tidak_tersedia", title, detail, retry_after);
     }
+}
+
+/* HH:MM in WIB (UTC+7, no daylight saving) of the first whole minute at or
+ * after now + seconds: coming back at that minute is never too early. */
+static void wib_clock(int seconds, char out[16]) {
+    time_t t = time(NULL) + seconds;
+    t = (t + 59) / 60 * 60 + 7 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, 16, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+void gw_service_busy(struct _u_response *resp, int retry_after) {
+    char clock[16], detail[200];
+    wib_clock(retry_after, clock);
+    snprintf(detail, sizeof detail,
+             "Sistem sedang sibuk. Silakan coba lagi pukul %s WIB. Permintaan Anda belum diproses.", clock);
+    answer_unavailable(resp, PC_EUNAVAIL, "sistem_sibuk", "Sistem sedang sibuk", detail, retry_after);
 }
 
 pc_status gw_call(gw_ctx *gw, const char *topic, const char *key, const char *type, json_t *data,
                   int timeout_ms, json_t **reply) {
     pc_status st = pc_rpc_call(gw->rpc, topic, key, type, data, timeout_ms, reply);
+    gw_bp_observe(topic, st); /* a reply, even {"status": "error"}, is work the service drained */
     json_decref(data);
-    /* {"status": "error"}: the service failed on its side (said in its log). */
+    /* {"status": "error"}: the service failed on its side (said in its log);
+     * "unavailable": its backend stayed down for the request's whole budget. */
     const char *status = json_string_value(json_object_get(*reply, "status"));
-    if (st == PC_OK && status && strcmp(status, "error") == 0) {
+    if (st == PC_OK && status && (strcmp(status, "error") == 0 || strcmp(status, "unavailable") == 0)) {
         json_decref(*reply);
         *reply = NULL;
         st = PC_EUNAVAIL;

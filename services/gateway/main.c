@@ -18,6 +18,25 @@
 
 static double inflight_gauge(void *arg) { return pc_rpc_inflight(arg); }
 static double late_gauge(void *arg) { return (double)pc_rpc_late_replies(arg); }
+static double drain_reg_gauge(void *arg) { return gw_bp_drain_rate(arg, GW_BP_REGISTRATION); }
+static double drain_lookup_gauge(void *arg) { return gw_bp_drain_rate(arg, GW_BP_LOOKUP); }
+static double drain_captcha_gauge(void *arg) { return gw_bp_drain_rate(arg, GW_BP_CAPTCHA); }
+static double lag_gauge(void *arg) { return gw_bp_reg_lag(arg); }
+static double commit_rate_gauge(void *arg) { return gw_bp_reg_commit_rate(arg); }
+
+static void backpressure_gauges(gw_bp *bp) {
+    pc_metrics_gauge("pupns_gateway_drain_rate_registration",
+                     "registrations+logins completed per busy second (0: not known yet)", drain_reg_gauge, bp);
+    pc_metrics_gauge("pupns_gateway_drain_rate_lookup", "look-ups completed per busy second (0: not known yet)",
+                     drain_lookup_gauge, bp);
+    pc_metrics_gauge("pupns_gateway_drain_rate_captcha", "captchas issued per busy second (0: not known yet)",
+                     drain_captcha_gauge, bp);
+    pc_metrics_gauge("pupns_registration_consumer_lag",
+                     "registration commands waiting in Kafka, all gateways (-1: unknown)", lag_gauge, bp);
+    pc_metrics_gauge("pupns_registration_commit_rate",
+                     "commands/s the registration group commits while backlogged (0: not known)",
+                     commit_rate_gauge, bp);
+}
 
 static int start_http(struct _u_instance *instance, gw_ctx *gw, struct sockaddr_in *addr) {
     memset(addr, 0, sizeof *addr);
@@ -79,6 +98,9 @@ int main(int argc, char **argv) {
                      inflight_gauge, gw.rpc);
     pc_metrics_gauge("pupns_kafka_late_replies", "replies that came after their caller gave up",
                      late_gauge, gw.rpc);
+    gw.bp = gw_bp_new(&gw.cfg);
+    if (!gw.bp) goto out;
+    backpressure_gauges(gw.bp);
     if (start_http(&instance, &gw, &addr) != 0) {
         PC_ERROR("cannot listen on %s:%d", gw.cfg.http_bind, gw.cfg.http_port);
         ulfius_clean_instance(&instance);
@@ -93,6 +115,7 @@ out:
         ulfius_stop_framework(&instance);
         ulfius_clean_instance(&instance);
     }
+    gw_bp_free(gw.bp);
     pc_rpc_free(gw.rpc);
     pc_producer_free(gw.producer);
     gw_limiter_free(gw.limiter);

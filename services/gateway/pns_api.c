@@ -26,6 +26,7 @@ void gw_pns_get(gw_ctx *gw, const struct _u_request *req, struct _u_response *re
     pc_status st = pc_rpc_call_batched(gw->rpc, PC_TOPIC_IDENTITY_REQUESTS,
                                        PC_TYPE_IDENTITY_LOOKUP_BATCH, data,
                                        gw->cfg.request_timeout_ms, &reply);
+    gw_bp_observe(PC_TOPIC_IDENTITY_REQUESTS, st);
     json_decref(data);
     if (st != PC_OK) {
         gw_service_failure(resp, st, "data kepegawaian");

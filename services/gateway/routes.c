@@ -1,5 +1,7 @@
 /* routes.c -- every route of the gateway in one table, and the dispatcher
  * that gives each request an id, a log context and its metrics. */
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,21 +16,22 @@ typedef struct {
     const char *method;
     const char *path;   /* ulfius format; also the metrics label */
     gw_handler handler;
+    gw_bp_class shed;   /* class of work shed under load (backpressure.h); 0: never */
 } gw_route;
 
 static const gw_route routes[] = {
-    { "GET", "/api/v1/pns/:nip", gw_pns_get },
-    { "POST", "/api/v1/pns/:nip/koreksi", gw_correction_new },
-    { "POST", "/api/v1/captcha", gw_captcha_new },
-    { "GET", "/api/v1/pertanyaan-pengaman", gw_questions },
-    { "POST", "/api/v1/registrasi/mulai", gw_registration_start },
-    { "POST", "/api/v1/registrasi", gw_registration_submit },
-    { "GET", "/api/v1/registrasi/:no", gw_registration_get },
-    { "POST", "/api/v1/auth/login", gw_login },
-    { "POST", "/api/v1/auth/logout", gw_logout },
-    { "GET", "/healthz", gw_healthz },
-    { "GET", "/readyz", gw_readyz },
-    { "GET", "/metrics", gw_metrics },
+    { "GET", "/api/v1/pns/:nip", gw_pns_get, GW_BP_LOOKUP },
+    { "POST", "/api/v1/pns/:nip/koreksi", gw_correction_new, GW_BP_NONE },
+    { "POST", "/api/v1/captcha", gw_captcha_new, GW_BP_CAPTCHA },
+    { "GET", "/api/v1/pertanyaan-pengaman", gw_questions, GW_BP_NONE },
+    { "POST", "/api/v1/registrasi/mulai", gw_registration_start, GW_BP_NONE },
+    { "POST", "/api/v1/registrasi", gw_registration_submit, GW_BP_REGISTRATION },
+    { "GET", "/api/v1/registrasi/:no", gw_registration_get, GW_BP_NONE },
+    { "POST", "/api/v1/auth/login", gw_login, GW_BP_REGISTRATION },
+    { "POST", "/api/v1/auth/logout", gw_logout, GW_BP_NONE },
+    { "GET", "/healthz", gw_healthz, GW_BP_NONE },
+    { "GET", "/readyz", gw_readyz, GW_BP_NONE },
+    { "GET", "/metrics", gw_metrics, GW_BP_NONE },
 };
 
 typedef struct {
@@ -48,9 +51,37 @@ static void request_id(const struct _u_request *req, char out[PC_UUID_LEN + 28])
     pc_uuid_v4(out);
 }
 
+/* Backpressure before any handler work (a captcha is not consumed by a
+ * request that is then refused, so the same form can be sent again).
+ * 0 after answering 503 sistem_sibuk. */
+static int admitted(const route_binding *b, struct _u_response *resp) {
+    int retry_after = 0;
+    const char *reason = NULL;
+    if (b->route->shed == GW_BP_NONE || gw_bp_enter(b->gw->bp, b->route->shed, &retry_after, &reason))
+        return 1;
+    gw_service_busy(resp, retry_after);
+    char labels[160];
+    snprintf(labels, sizeof labels, "route=\"%s\",reason=\"%s\"", b->route->path, reason);
+    pc_metrics_inc("pupns_http_shed_total", labels, 1);
+    /* One line a second per class at most: shedding is when logs must stay cheap. */
+    static _Atomic int64_t logged_s[GW_BP_CLASSES];
+    int64_t now_s = pc_mono_us() / 1000000, last = atomic_load(&logged_s[b->route->shed]);
+    if (now_s != last && atomic_compare_exchange_strong(&logged_s[b->route->shed], &last, now_s))
+        PC_INFO("shedding %s (%s), Retry-After %d s; counted in pupns_http_shed_total", b->route->path,
+                reason, retry_after);
+    return 0;
+}
+
+/* Runs the handler inside its admission slot, if it took one. */
+static void run_admitted(const route_binding *b, const struct _u_request *req, struct _u_response *resp) {
+    b->route->handler(b->gw, req, resp);
+    if (b->route->shed != GW_BP_NONE) gw_bp_leave(b->gw->bp);
+}
+
 static int dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data) {
     const route_binding *b = user_data;
     int64_t t0 = pc_mono_us();
+    int shed = 0;
     char rid[PC_UUID_LEN + 28];
     request_id(req, rid);
     pc_log_set_cid(rid);
@@ -62,8 +93,10 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     if (clen && strtoll(clen, NULL, 10) > b->gw->cfg.http_max_body)
         gw_fail(resp, 413, "permintaan_terlalu_besar", "Permintaan terlalu besar",
                 "Data yang dikirim melebihi batas ukuran yang diizinkan.", NULL);
+    else if (admitted(b, resp))
+        run_admitted(b, req, resp);
     else
-        b->route->handler(b->gw, req, resp);
+        shed = 1;
 
     /* Labels are the route template and a known method, never raw client
      * text: a client must not be able to create series without bound. */
@@ -78,13 +111,13 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     snprintf(labels, sizeof labels, "route=\"%s\"", label);
     pc_metrics_observe("pupns_http_request_duration_seconds", labels,
                        (double)(pc_mono_us() - t0) / 1e6);
-    if (resp->status >= 500) PC_WARN("%s %s -> %ld", method, label, resp->status);
+    if (resp->status >= 500 && !shed) PC_WARN("%s %s -> %ld", method, label, resp->status);
     pc_log_set_cid(NULL);
     pc_log_set_request_id(NULL);
     return U_CALLBACK_COMPLETE;
 }
 
-static const gw_route static_route = { "GET", "static", gw_static };
+static const gw_route static_route = { "GET", "static", gw_static, GW_BP_NONE };
 
 int gw_routes_register(struct _u_instance *instance, gw_ctx *gw) {
     size_t n = sizeof routes / sizeof routes[0];
