@@ -1,6 +1,5 @@
-/* requests.h -- the captcha service's request loop: consume issue and check
- * requests in batches, answer each on its reply topic, commit after the
- * answers are delivered. */
+/* requests.h -- the captcha service's requests (issue, check), served on
+ * libcommon's serve loop; each worker has its own Redis connection. */
 #ifndef CAPTCHA_REQUESTS_H
 #define CAPTCHA_REQUESTS_H
 
@@ -11,12 +10,20 @@
 
 typedef struct {
     const pc_config *cfg;
-    rd_kafka_t *consumer;
     pc_producer *producer;
-    pc_redis *redis;       /* used by the serving thread only */
+    int workers;
 } captcha_ctx;
 
-/* Runs until pc_running() turns false. PC_ERROR only when out of memory. */
+typedef struct {
+    captcha_ctx *ctx;
+    pc_redis *redis;       /* this worker's own */
+} captcha_worker;
+
+/* Connects to Redis, waiting up to 30 s for it to come up (the stack may
+ * start us first). NULL with errstr set if it never does or we stop. */
+pc_redis *captcha_redis_wait(const pc_config *cfg, char *errstr, size_t errlen);
+
+/* Serves requests until pc_running() turns false (pc_serve_run's status). */
 pc_status captcha_serve(captcha_ctx *ctx);
 
 #endif

@@ -38,7 +38,9 @@ void gw_pns_get(gw_ctx *gw, const struct _u_request *req, struct _u_response *re
     } else if (status && strcmp(status, "not_found") == 0) {
         gw_nip_unknown(resp);
     } else {
-        PC_ERROR("identity replied with an unexpected status %s", status ? status : "(none)");
+        /* "error" / "unavailable" are the serve loop's answers for a failed look-up. */
+        if (!status || (strcmp(status, "error") != 0 && strcmp(status, "unavailable") != 0))
+            PC_ERROR("identity replied with an unexpected status %s", status ? status : "(none)");
         gw_service_failure(resp, PC_EUNAVAIL, "data kepegawaian");
     }
     json_decref(reply);

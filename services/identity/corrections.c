@@ -11,7 +11,8 @@
 #include "nip.h"
 #include "outbox.h"
 #include "pg.h"
-#include "reply.h"
+#include "requests.h"
+#include "serve.h"
 
 #define MAX_PROPOSAL 200
 #define MAX_NOTE 500
@@ -101,32 +102,38 @@ fail:
     return st == PC_OK ? PC_ERROR : st;
 }
 
-typedef struct {
-    corrections_ctx *ctx;
-    pc_pg *db;
-} corrections_server;
-
-static pc_status handle(void *arg, const pc_event *ev, json_t **reply, const char **reply_type) {
-    corrections_server *srv = arg;
-    if (strcmp(ev->type, PC_TYPE_IDENTITY_CORRECTION_SUBMIT) != 0) return PC_EINVAL;
-    *reply_type = PC_TYPE_IDENTITY_CORRECTION_REPLY;
-    return submit(srv->db, ev->data, reply);
+/* The serve loop's handler; w is the worker's database connection. */
+static pc_status handle(void *w, const pc_event *ev, json_t **reply) {
+    return submit(w, ev->data, reply);
 }
 
 void *identity_corrections_thread(void *arg) {
     corrections_ctx *ctx = arg;
-    char err[512];
-    corrections_server srv = { ctx, pc_pg_connect(ctx->cfg->pg_url, 30000, err, sizeof err) };
-    if (!srv.db) PC_ERROR("corrections: %s", err);
-    if (!srv.db || pc_reply_serve(ctx->cfg, "pupns-identity-commands", PC_TOPIC_IDENTITY_COMMANDS, ctx->replies,
-                                  handle, &srv) != PC_OK)
-        pc_lifecycle_stop();
-    pc_pg_close(srv.db);
+    static const pc_serve_route routes[] = {
+        { PC_TYPE_IDENTITY_CORRECTION_SUBMIT, PC_TYPE_IDENTITY_CORRECTION_REPLY },
+    };
+    const char *topics[] = { PC_TOPIC_IDENTITY_COMMANDS };
+    pc_serve_spec spec = {
+        .name = "corrections",
+        .group = "pupns-identity-commands",
+        .topics = topics,
+        .ntopics = 1,
+        .routes = routes,
+        .nroutes = 1,
+        .handle = handle,
+        .workers = 1,
+        .batch_max = 16,
+        .worker_open = identity_worker_open,
+        .worker_close = identity_worker_close,
+        .ctx = (void *)ctx->cfg,
+        .producer = ctx->replies,
+    };
+    pc_serve_run(ctx->cfg, &spec); /* a failure has already marked the process failed */
     return NULL;
 }
 
 void *identity_relay_thread(void *arg) {
     corrections_ctx *ctx = arg;
-    if (pc_outbox_relay_run(ctx->cfg->pg_url, "identity", ctx->events) != PC_OK) pc_lifecycle_stop();
+    if (pc_outbox_relay_run(ctx->cfg->pg_url, "identity", ctx->events) != PC_OK) pc_lifecycle_fail();
     return NULL;
 }

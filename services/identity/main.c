@@ -28,28 +28,16 @@ int main(int argc, char **argv) {
     int rc = 1, threads = 0;
     pc_health *health = NULL;
     pc_status hst = PC_OK;
-    identity_ctx ctx = { .cfg = &cfg };
     corrections_ctx corr = { .cfg = &cfg };
     pthread_t corr_thread, relay_thread;
-    const char *topics[] = { PC_TOPIC_IDENTITY_REQUESTS };
-    ctx.db = pc_pg_connect(cfg.pg_url, 30000, err, sizeof err);
-    if (!ctx.db) {
-        PC_ERROR("database: %s", err);
-        goto out;
-    }
-    ctx.producer = pc_producer_new(&cfg, PC_PRODUCER_LOW_LATENCY, err, sizeof err);
-    if (!ctx.producer) {
+    pc_producer *replies = pc_producer_new(&cfg, PC_PRODUCER_LOW_LATENCY, err, sizeof err);
+    if (!replies) {
         PC_ERROR("producer: %s", err);
         goto out;
     }
-    health = pc_health_start(&cfg, ctx.producer, PC_TOPIC_IDENTITY_REQUESTS, &hst);
+    health = pc_health_start(&cfg, replies, PC_TOPIC_IDENTITY_REQUESTS, &hst);
     if (hst != PC_OK) goto out;
-    ctx.consumer = pc_consumer_new(&cfg, "pupns-identity", topics, 1, err, sizeof err);
-    if (!ctx.consumer) {
-        PC_ERROR("consumer: %s", err);
-        goto out;
-    }
-    corr.replies = ctx.producer;
+    corr.replies = replies;
     corr.events = pc_producer_new(&cfg, PC_PRODUCER_BULK, err, sizeof err);
     if (!corr.events) {
         PC_ERROR("producer: %s", err);
@@ -60,16 +48,17 @@ int main(int argc, char **argv) {
     if (pthread_create(&corr_thread, NULL, identity_corrections_thread, &corr) != 0) goto out;
     threads++;
     PC_INFO("serving %s and %s as %s", PC_TOPIC_IDENTITY_REQUESTS, PC_TOPIC_IDENTITY_COMMANDS, cfg.instance_id);
-    rc = identity_serve(&ctx) == PC_OK && !pc_lifecycle_failed() ? 0 : 1;
+    /* One look-up worker: the gateway batches, so one query serves many callers. */
+    rc = identity_serve(&cfg, replies, 1) == PC_OK && !pc_lifecycle_failed() ? 0 : 1;
 out:
+    if (rc != 0) pc_lifecycle_fail();
     pc_lifecycle_stop();
     if (threads > 1) pthread_join(corr_thread, NULL);
     if (threads > 0) pthread_join(relay_thread, NULL);
     pc_health_stop(health);
     pc_producer_free(corr.events);
+    pc_producer_free(replies);
+    if (pc_lifecycle_failed()) rc = 1; /* a thread failed, maybe while stopping */
     PC_INFO("stopped");
-    pc_consumer_free(ctx.consumer);
-    pc_producer_free(ctx.producer);
-    pc_pg_close(ctx.db);
     return rc;
 }

@@ -1,29 +1,25 @@
-/* requests.h -- the identity service's request loop: consume look-up
- * requests in batches, answer each on its reply topic, commit after the
- * answers are delivered (so a crash re-answers instead of losing). Batches
- * are pipelined: the next is polled while the replies of earlier ones are
- * still on their way. */
+/* requests.h -- the identity service's look-up requests on libcommon's
+ * serve loop: a single look-up (one NIP, one reply) or a batch message
+ * (many NIPs each with its own item id, one reply with every answer). All
+ * NIPs of the messages a worker takes at once go to the database as one
+ * query. */
 #ifndef IDENTITY_REQUESTS_H
 #define IDENTITY_REQUESTS_H
 
 #include "config.h"
 #include "kafka.h"
-#include "pg.h"
+#include "serve.h"
 #include "status.h"
 
-struct inflight;
+/* The serve loop's batch handler; w is the worker's pc_pg connection. */
+void identity_lookups(void *w, pc_serve_item *items, size_t n);
 
-typedef struct {
-    const pc_config *cfg;
-    rd_kafka_t *consumer;
-    pc_producer *producer;
-    pc_pg *db;
-    /* Poll batches whose replies are not all delivered yet, oldest first. */
-    struct inflight *oldest, *newest;
-    size_t depth;
-} identity_ctx;
+/* Serves look-ups until pc_running() turns false (pc_serve_run's status). */
+pc_status identity_serve(const pc_config *cfg, pc_producer *replies, int workers);
 
-/* Runs until pc_running() turns false. */
-pc_status identity_serve(identity_ctx *ctx);
+/* Worker state shared by both of the service's consumers: one PostgreSQL
+ * connection per worker. */
+void *identity_worker_open(void *cfg, int index, char *errstr, size_t errlen);
+void identity_worker_close(void *db);
 
 #endif

@@ -59,6 +59,7 @@ int main(int argc, char **argv) {
     threads++;
     rc = registration_serve_commands(&ctx) == PC_OK && !pc_lifecycle_failed() ? 0 : 1;
 out:
+    if (rc != 0) pc_lifecycle_fail();
     pc_lifecycle_stop();
     if (threads > 1) pthread_join(queries, NULL);
     if (threads > 0) pthread_join(relay, NULL);
@@ -66,6 +67,7 @@ out:
     pc_producer_free(ctx.events);
     pc_producer_free(ctx.replies);
     sodium_memzero(&ctx, sizeof ctx);
+    if (pc_lifecycle_failed()) rc = 1; /* a thread failed, maybe while stopping */
     PC_INFO("stopped");
     return rc;
 }

@@ -18,6 +18,6 @@ pc_status registration_outbox_add(pc_pg *db, const char *type, const char *nip, 
 
 void *registration_relay_thread(void *arg) {
     registration_ctx *ctx = arg;
-    if (pc_outbox_relay_run(ctx->cfg.pg_url, "registration", ctx->events) != PC_OK) pc_lifecycle_stop();
+    if (pc_outbox_relay_run(ctx->cfg.pg_url, "registration", ctx->events) != PC_OK) pc_lifecycle_fail();
     return NULL;
 }

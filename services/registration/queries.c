@@ -6,11 +6,10 @@
 #include <string.h>
 
 #include "contract.h"
-#include "lifecycle.h"
 #include "log.h"
 #include "registration.h"
 #include "regno.h"
-#include "reply.h"
+#include "serve.h"
 
 static pc_status query_status(pc_pg *db, json_t *d, json_t **reply) {
     const char *nip = json_string_value(json_object_get(d, "nip"));
@@ -79,32 +78,43 @@ pc_status registration_query(registration_ctx *ctx, pc_pg *db, const pc_event *e
     return PC_EINVAL;
 }
 
-static const char *reply_type_of(const char *type) {
-    if (strcmp(type, PC_TYPE_REG_STATUS) == 0) return PC_TYPE_REG_STATUS_REPLY;
-    if (strcmp(type, PC_TYPE_REG_GET) == 0) return PC_TYPE_REG_GET_REPLY;
-    if (strcmp(type, PC_TYPE_REG_SESSION) == 0) return PC_TYPE_REG_SESSION_REPLY;
-    return PC_TYPE_REG_LOGOUT_REPLY;
+/* The serve loop's handler; w is the worker's database connection. */
+static pc_status handle(void *w, const pc_event *ev, json_t **reply) {
+    return registration_query(NULL, w, ev, reply);
 }
 
-typedef struct {
-    registration_ctx *ctx;
-    pc_pg *db;
-} query_server;
-
-static pc_status handle(void *arg, const pc_event *ev, json_t **reply, const char **reply_type) {
-    query_server *srv = arg;
-    *reply_type = reply_type_of(ev->type);
-    return registration_query(srv->ctx, srv->db, ev, reply);
+static void *worker_open(void *arg, int index, char *errstr, size_t errlen) {
+    (void)index;
+    const registration_ctx *ctx = arg;
+    return pc_pg_connect(ctx->cfg.pg_url, 30000, errstr, errlen);
 }
+
+static void worker_close(void *db) { pc_pg_close(db); }
 
 void *registration_query_thread(void *arg) {
     registration_ctx *ctx = arg;
-    char err[512];
-    query_server srv = { ctx, pc_pg_connect(ctx->cfg.pg_url, 30000, err, sizeof err) };
-    if (!srv.db) PC_ERROR("query server: %s", err);
-    if (!srv.db || pc_reply_serve(&ctx->cfg, "pupns-registration-queries", PC_TOPIC_REG_QUERIES, ctx->replies,
-                                  handle, &srv) != PC_OK)
-        pc_lifecycle_stop();
-    pc_pg_close(srv.db);
+    static const pc_serve_route routes[] = {
+        { PC_TYPE_REG_STATUS, PC_TYPE_REG_STATUS_REPLY },
+        { PC_TYPE_REG_GET, PC_TYPE_REG_GET_REPLY },
+        { PC_TYPE_REG_SESSION, PC_TYPE_REG_SESSION_REPLY },
+        { PC_TYPE_REG_LOGOUT, PC_TYPE_REG_LOGOUT_REPLY },
+    };
+    const char *topics[] = { PC_TOPIC_REG_QUERIES };
+    pc_serve_spec spec = {
+        .name = "queries",
+        .group = "pupns-registration-queries",
+        .topics = topics,
+        .ntopics = 1,
+        .routes = routes,
+        .nroutes = 4,
+        .handle = handle,
+        .workers = 1,
+        .batch_max = 64,
+        .worker_open = worker_open,
+        .worker_close = worker_close,
+        .ctx = ctx,
+        .producer = ctx->replies,
+    };
+    pc_serve_run(&ctx->cfg, &spec); /* a failure has already marked the process failed */
     return NULL;
 }
