@@ -7,9 +7,9 @@
  * the hosts that stamp messages and this one): a gateway in use gets
  * replies, so its topic is never touched. A topic never written to is kept,
  * since nothing tells its age (a gateway that just started has one too);
- * it is listed so an operator can delete it by hand. An idle gateway whose
- * topic went a whole retention without a reply loses it; it re-creates the
- * topic at its next start (see the report of this change). */
+ * it is listed so an operator can delete it by hand. A gateway that is
+ * alive but got no reply for a whole retention does lose its topic; its
+ * reply reader notices within 10 s and makes it again (rpc.c). */
 #include <stdio.h>
 
 #include "contract.h"
@@ -90,7 +90,7 @@ int ctl_gc_replies(const pc_config *cfg, int dry_run) {
             rc = 1;
         }
     }
-    printf("pupns-ctl: gc: %zu reply topics, %d deleted\n", n, deleted);
+    if (names) printf("pupns-ctl: gc: %zu reply topics, %d deleted\n", n, deleted);
     pc_kafka_names_free(names, n);
     pc_producer_free(p);
     return rc;

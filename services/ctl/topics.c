@@ -59,7 +59,7 @@ static int ensure_topic(pc_producer *p, const pc_topic_spec *want, int brokers, 
     print_spec("exists", &have);
     if (pc_topic_mismatch(want, &have, why, sizeof why) == 0) return 0;
     fprintf(stderr, "pupns-ctl: warning: %s differs from topics.json on this %d-broker cluster: %s"
-                    " (left as it is; see docs/OPERATIONS.md)\n",
+                    " (left as it is)\n",
             want->name, brokers, why);
     return 1;
 }
