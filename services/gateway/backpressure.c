@@ -36,6 +36,7 @@ typedef struct {
     double timeout_s;
     int inflight;
     int64_t last_us;     /* last change of inflight (busy-time accounting) */
+    double known_rate;   /* the last rate the window knew: capacity outlives a quiet spell */
     bucket b[GW_BP_WINDOW_S];
 } bp_class;
 
@@ -316,13 +317,17 @@ int gw_bp_enter(gw_bp *bp, gw_bp_class k, int *retry_after_s, const char **reaso
     pthread_mutex_lock(&c->lock);
     account(c, now);
     window w = window_of(c, now);
+    if (w.rate > 0) c->known_rate = w.rate;
+    else if (w.completions == 0 && w.timeouts > 0) c->known_rate = 0; /* stalled: forget it */
+    double rate = c->known_rate;
+    if (w.rough <= 0) w.rough = rate;
     int queued = c->inflight;
     if (queued >= c->max_inflight) {
         why = "inflight";
         retry = drain_s(&w, queued);
-    } else if (w.rate > 0 && (queued + 1) / w.rate > c->timeout_s) {
+    } else if (rate > 0 && (queued + 1) / rate > c->timeout_s) {
         why = "drain";
-        retry = queued / w.rate;
+        retry = queued / rate;
     } else if (w.completions == 0 && w.timeouts > 0 && queued > 0) {
         why = "stalled";
         retry = c->timeout_s;
@@ -379,6 +384,7 @@ int gw_bp_retry_hint(void) {
     pthread_mutex_lock(&c->lock);
     account(c, now);
     window w = window_of(c, now);
+    if (w.rough <= 0) w.rough = c->known_rate;
     int queued = c->inflight;
     pthread_mutex_unlock(&c->lock);
     return clamp_retry(drain_s(&w, queued));
@@ -391,8 +397,9 @@ double gw_bp_drain_rate(gw_bp *bp, gw_bp_class k) {
     pthread_mutex_lock(&c->lock);
     account(c, now);
     window w = window_of(c, now);
+    double rate = w.rate > 0 ? w.rate : c->known_rate;
     pthread_mutex_unlock(&c->lock);
-    return w.rate;
+    return rate;
 }
 
 double gw_bp_reg_lag(gw_bp *bp) {

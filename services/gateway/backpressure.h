@@ -17,7 +17,8 @@
  * the class is refused when
  *   - "inflight": max_inflight requests are already in flight;
  *   - "drain":    the rate is known (>= GW_BP_MIN_SAMPLES completions in
- *                 the window) and (in flight + 1) / rate > the timeout;
+ *                 the window, or the last such rate after a quiet spell)
+ *                 and (in flight + 1) / rate > the timeout;
  *   - "stalled":  nothing completed in the window, some calls timed out,
  *                 and work is still in flight (one probe at a time goes
  *                 through, so the class recovers by itself);
@@ -29,6 +30,9 @@
  *                 watermarks once a second (never per request); when that
  *                 is unknown (no group, no commits, broker unreachable) only
  *                 the in-flight rules apply.
+ * Until a class has measured a rate at all (a gateway just started), only
+ * its in-flight bound protects it: the defaults are chosen so that a full
+ * bound drains well within the timeout on the reference machine.
  * Bounds are per gateway instance (each bounds its own in-flight work);
  * the lag is global. Retry-After is the estimated time for the backlog to
  * drain: ceil(in flight / rate) (here a rate from even one completion will
