@@ -50,4 +50,7 @@
 #define PC_TYPE_REG_COMPLETED "id.go.bkn.pupns.registration.completed.v1"
 #define PC_TYPE_REG_REJECTED  "id.go.bkn.pupns.registration.rejected.v1"
 
+/* On pupns.deadletter: a message a consumer could not handle (deadletter.h). */
+#define PC_TYPE_DEADLETTER "id.go.bkn.pupns.deadletter.v1"
+
 #endif

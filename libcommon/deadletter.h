@@ -9,7 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PC_TYPE_DEADLETTER "id.go.bkn.pupns.deadletter.v1"
+#include "contract.h"
+
 #define PC_DEADLETTER_KEEP 8192
 
 /* Encodes the record; caller frees. detail, key and type may be NULL.
