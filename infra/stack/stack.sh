@@ -155,7 +155,7 @@ kafka_launch() {
     kafka_config "$n"
     kafka_alive "$n" && return 0
     if [ "$nodes" = 1 ]; then idf="$kd/cluster-id"; heap=768m; else idf="$state/kafka-cluster-id"; fi
-    [ -s "$idf" ] || java -cp "$cp" kafka.tools.StorageTool random-uuid >"$idf"
+    [ -s "$idf" ] || java -cp "$cp" -Dlog4j.configuration="file:$kd/log4j.properties" kafka.tools.StorageTool random-uuid >"$idf"
     if [ ! -f "$kd/data/meta.properties" ]; then
         # Every node of a cluster with the same id; static voters, so no --standalone.
         java -cp "$cp" -Dlog4j.configuration="file:$kd/log4j.properties" kafka.tools.StorageTool format \
@@ -177,7 +177,7 @@ kafka_wait() {
             if kcat -b "127.0.0.1:$(broker_port "$n")" -L -m 2 2>/dev/null | grep -q "^ $want brokers:"; then
                 log "kafka node $n on 127.0.0.1:$(broker_port "$n") (controller $(ctl_port "$n"))"; continue 2
             fi
-            kafka_alive "$n" || { tail -20 "$kd/stdout.log" "$kd/broker.log" >&2; return 1; }
+            kafka_alive "$n" || { tail -n 20 "$kd/stdout.log" "$kd/broker.log" >&2; return 1; }
             sleep 0.2
         done
         log "kafka node $n did not come up (see $kd/broker.log)"; return 1
