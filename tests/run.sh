@@ -2,8 +2,9 @@
 # run.sh -- runs every test and prints "N passed, N failed[, N skipped]" last.
 #   tests/run.sh [unit|all]     (all: unit tests, then a private stack and
 #                                integration and end-to-end tests against it)
-# The private stack is .stack/test on ports 25401-25404, gateway on 28080,
-# running the ASan+UBSan binaries. Exit status is non-zero if anything failed.
+# The private stack is .stack/test on ports 25401-25408 (Kafka: three KRaft
+# nodes, brokers 25403/25405/25407; PUPNS_KAFKA_NODES=1 for one), gateway on
+# 28080, running the ASan+UBSan binaries. Exit status is non-zero if anything failed.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
@@ -37,14 +38,17 @@ done
 
 if [ "$what" = all ]; then
     export STACK_NAME=test STACK_BASE=25400 PUPNS_HTTP_PORT=28080 BIN_DIR=$TOP/build/asan/bin SEED_N=3000
+    # The fault tests need the three-node cluster; the whole suite runs on it.
+    export PUPNS_KAFKA_NODES=${PUPNS_KAFKA_NODES:-3}
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
     # The tests hammer from one address: the main test gateway has no rate
     # limits; test_rate_limits.sh starts one that has.
     export PUPNS_RATE_LOOKUP=0 PUPNS_RATE_CAPTCHA=0 PUPNS_RATE_REGISTER=0 PUPNS_RATE_LOGIN=0 PUPNS_LOGIN_LOCK_AFTER=0
+    # A fresh stack every run: tests register NIPs, and must find them free.
+    # (Wiped before env.sh is read: the old stack may have another node count.)
+    infra/stack/stack.sh wipe "$STACK_NAME" "$STACK_BASE" >/dev/null 2>&1
     source infra/stack/env.sh
     export BASE_URL=http://127.0.0.1:$PUPNS_HTTP_PORT TOP STATE_DIR PG_PORT STACK_BASE
-    # A fresh stack every run: tests register NIPs, and must find them free.
-    infra/stack/stack.sh wipe "$STACK_NAME" "$STACK_BASE" >/dev/null 2>&1
     trap 'infra/stack/run.sh stop >/dev/null 2>&1' EXIT
     if infra/stack/run.sh start >"$results/stack.log" 2>&1; then
         psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d pupns -tAc \
