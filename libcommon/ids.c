@@ -1,11 +1,22 @@
 /* ids.c -- UUIDs from libsodium's CSPRNG, and clocks. */
 #include "ids.h"
 
+#include <stdlib.h>
+
 #include <sodium.h>
 #include <stdio.h>
 #include <time.h>
 
-pc_status pc_ids_init(void) { return sodium_init() < 0 ? PC_ERROR : PC_OK; }
+/* PUPNS_CLOCK_SKEW_MS: for tests only, pretends this host's wall clock is
+ * off by that much (as an unsynchronised host's is): the clock-skew test
+ * shows that nothing depends on two hosts' clocks agreeing. */
+static int64_t clock_skew_ms;
+
+pc_status pc_ids_init(void) {
+    const char *skew = getenv("PUPNS_CLOCK_SKEW_MS");
+    clock_skew_ms = skew ? strtoll(skew, NULL, 10) : 0;
+    return sodium_init() < 0 ? PC_ERROR : PC_OK;
+}
 
 void pc_uuid_v4(char out[PC_UUID_LEN]) {
     unsigned char b[16];
@@ -21,7 +32,7 @@ void pc_uuid_v4(char out[PC_UUID_LEN]) {
 int64_t pc_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_skew_ms;
 }
 
 int64_t pc_mono_us(void) {

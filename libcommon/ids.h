@@ -12,7 +12,8 @@
 pc_status pc_ids_init(void);
 /* Random (version 4) UUID in canonical lowercase form. */
 void pc_uuid_v4(char out[PC_UUID_LEN]);
-/* Milliseconds since the Unix epoch. */
+/* Milliseconds since the Unix epoch (wall clock: for timestamps only, never
+ * for budgets, which use pc_mono_us; PUPNS_CLOCK_SKEW_MS shifts it in tests). */
 int64_t pc_now_ms(void);
 /* Monotonic microseconds, for measuring durations. */
 int64_t pc_mono_us(void);
