@@ -82,7 +82,7 @@ $(B)/tests/itest_%: $(B)/tests/integration/itest_%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 deps:
 	@./infra/install-deps.sh

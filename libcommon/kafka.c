@@ -48,7 +48,7 @@ pc_status pc_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char
     return PC_OK;
 }
 
-static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
+void pc_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
     (void)opaque;
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
         char why[512];
@@ -106,7 +106,7 @@ static rd_kafka_t *producer_create(pc_producer *p, char *errstr, size_t errlen) 
         return NULL;
     }
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_error_cb(conf, pc_kafka_error_cb);
     rd_kafka_conf_set_opaque(conf, p);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errlen);
     if (!rk) rd_kafka_conf_destroy(conf);
@@ -269,104 +269,4 @@ void pc_producer_free(pc_producer *p) {
     rd_kafka_destroy(p->rk);
     pthread_rwlock_destroy(&p->lock);
     free(p);
-}
-
-rd_kafka_t *pc_consumer_new(const pc_config *cfg, const char *group_id, const char *const *topics,
-                            size_t ntopics, char *errstr, size_t errlen) {
-    /* A stable PUPNS_INSTANCE_ID gives static membership: a restarted
-     * instance takes its partitions back at once, without a rebalance. */
-    const char *static_id = getenv("PUPNS_INSTANCE_ID");
-    const char *kv[] = {
-        "bootstrap.servers", cfg->kafka_brokers,
-        "client.id", cfg->instance_id,
-        "group.id", group_id,
-        /* pc_consumer_commit stores offsets; librdkafka commits the stored
-         * ones every 200 ms, one request at a time. Committing every batch
-         * flooded the group coordinator under load (hundreds of commits/s):
-         * heartbeats starved, the session timed out and the static member
-         * was fenced (a fatal error). */
-        "enable.auto.commit", "true",
-        "auto.commit.interval.ms", "200",
-        "enable.auto.offset.store", "false",
-        "auto.offset.reset", "earliest",
-        "isolation.level", "read_committed",
-        "socket.nagle.disable", "true",
-        /* A long poll: the broker answers as soon as data arrives, so a
-         * longer wait costs no latency, while a short one made idle
-         * consumers cost the broker ~30% of a core (measured). */
-        "fetch.wait.max.ms", "100",
-        "session.timeout.ms", "6000",
-        "heartbeat.interval.ms", "1000",
-        NULL,
-    };
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (pc_kafka_conf_apply(conf, kv, errstr, errlen) != PC_OK ||
-        (static_id && *static_id &&
-         rd_kafka_conf_set(conf, "group.instance.id", static_id, errstr, errlen) !=
-             RD_KAFKA_CONF_OK)) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    rd_kafka_conf_set_error_cb(conf, on_error);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errlen);
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    rd_kafka_poll_set_consumer(rk);
-    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)ntopics);
-    for (size_t i = 0; i < ntopics; i++)
-        rd_kafka_topic_partition_list_add(subs, topics[i], RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, subs);
-    rd_kafka_topic_partition_list_destroy(subs);
-    if (err) {
-        snprintf(errstr, errlen, "subscribe: %s", rd_kafka_err2str(err));
-        rd_kafka_destroy(rk);
-        return NULL;
-    }
-    return rk;
-}
-
-size_t pc_consumer_poll_batch(rd_kafka_t *rk, rd_kafka_message_t **msgs, size_t max, int timeout_ms) {
-    size_t n = 0;
-    while (n < max) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, n == 0 ? timeout_ms : 0);
-        if (!m) break;
-        if (m->err) {
-            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                PC_WARN("consume: %s", rd_kafka_message_errstr(m));
-            rd_kafka_message_destroy(m);
-            if (n == 0) break;
-            continue;
-        }
-        msgs[n++] = m;
-    }
-    return n;
-}
-
-pc_status pc_consumer_commit(rd_kafka_t *rk, rd_kafka_message_t *const *msgs, size_t n) {
-    if (n == 0) return PC_OK;
-    rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new((int)n);
-    for (size_t i = 0; i < n; i++) {
-        const char *topic = rd_kafka_topic_name(msgs[i]->rkt);
-        rd_kafka_topic_partition_t *tp =
-            rd_kafka_topic_partition_list_find(offs, topic, msgs[i]->partition);
-        if (!tp) tp = rd_kafka_topic_partition_list_add(offs, topic, msgs[i]->partition);
-        if (msgs[i]->offset + 1 > tp->offset) tp->offset = msgs[i]->offset + 1;
-    }
-    /* Stored here, committed by the auto-commit timer and on close. */
-    rd_kafka_resp_err_t err = rd_kafka_offsets_store(rk, offs);
-    rd_kafka_topic_partition_list_destroy(offs);
-    if (err) {
-        /* e.g. a partition revoked meanwhile: its new owner re-reads it. */
-        PC_WARN("offset store: %s", rd_kafka_err2str(err));
-        return PC_ERROR;
-    }
-    return PC_OK;
-}
-
-void pc_consumer_free(rd_kafka_t *rk) {
-    if (!rk) return;
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
 }

@@ -1,6 +1,6 @@
 /* kafka.h -- librdkafka wrappers: an idempotent producer that survives fatal
- * errors, a group consumer that commits only what the caller says is done,
- * and (kafka_admin.h, included here) topics through the admin API.
+ * errors, the error callback every client shares, and (kafka_admin.h,
+ * included here) topics through the admin API. Consumers: serve.h.
  *
  * Settings every PUPNS client shares live here (Nagle off, acks=all,
  * read_committed), so services cannot drift apart. */
@@ -70,28 +70,14 @@ void pc_producer_release(pc_producer *p);
 /* Flushes (up to 5 s), stops the poll thread and destroys. NULL is fine. */
 void pc_producer_free(pc_producer *p);
 
-/* Group consumer subscribed to topics: manual offset store and commit,
- * read_committed, static membership when the instance id is stable
- * (PUPNS_INSTANCE_ID set). NULL on error. */
-rd_kafka_t *pc_consumer_new(const pc_config *cfg, const char *group_id, const char *const *topics,
-                            size_t ntopics, char *errstr, size_t errlen);
-
-/* Fills msgs with up to max messages: waits up to timeout_ms for the first,
- * then takes what is already there. Errors other than partition EOF are
- * logged and dropped. Returns the count; caller destroys each message. */
-size_t pc_consumer_poll_batch(rd_kafka_t *rk, rd_kafka_message_t **msgs, size_t max, int timeout_ms);
-
-/* Marks the messages processed: call only after their effects are durable
- * (database commit, replies delivered). Their offsets are committed
- * asynchronously within 200 ms, and on pc_consumer_free; a crash before
- * that re-delivers them (consumers are idempotent). */
-pc_status pc_consumer_commit(rd_kafka_t *rk, rd_kafka_message_t *const *msgs, size_t n);
-
-/* Leaves the group cleanly and destroys the handle. NULL is fine. */
-void pc_consumer_free(rd_kafka_t *rk);
+/* librdkafka's error callback for every PUPNS handle: a fatal error makes a
+ * producer recreate itself and a consumer stop the process for a restart
+ * (pc_lifecycle_fail); transport errors, which librdkafka retries, are
+ * logged. The producer's opaque must be its pc_producer. */
+void pc_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque);
 
 /* Routes librdkafka's log into ours and applies a NULL-terminated
- * name, value, name, value... list; shared by the wrappers above and rpc.c. */
+ * name, value, name, value... list; shared by the producer, serve.c and rpc.c. */
 pc_status pc_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *errstr,
                               size_t errlen);
 

@@ -194,7 +194,7 @@ static rd_kafka_t *reply_consumer_new(const pc_config *cfg, const char *topic, c
         "enable.auto.commit", "false",
         "enable.partition.eof", "false",
         "socket.nagle.disable", "true",
-        "fetch.wait.max.ms", "100", /* long poll: see pc_consumer_new */
+        "fetch.wait.max.ms", "100", /* long poll: see serve.c consumer_new */
         "fetch.error.backoff.ms", "10",
         NULL,
     };

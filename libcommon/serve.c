@@ -679,20 +679,6 @@ static void take_in(serve *s, rd_kafka_message_t *m) {
     worker_push(&s->workers[p->worker], e);
 }
 
-static void on_consumer_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
-    (void)opaque;
-    if (err == RD_KAFKA_RESP_ERR__FATAL) {
-        char why[512];
-        rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, why, sizeof why);
-        /* A fenced group member cannot be revived in place: stop (finished
-         * work is committed) and exit non-zero for a supervised restart. */
-        PC_ERROR("fatal kafka consumer error %s: %s; stopping for a restart", rd_kafka_err2name(orig), why);
-        pc_lifecycle_fail();
-        return;
-    }
-    PC_WARN("kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
-}
-
 static rd_kafka_t *consumer_new(serve *s, char *errstr, size_t errlen) {
     const pc_config *cfg = s->cfg;
     /* A stable PUPNS_INSTANCE_ID gives static membership: a restarted
@@ -731,7 +717,7 @@ static rd_kafka_t *consumer_new(serve *s, char *errstr, size_t errlen) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
-    rd_kafka_conf_set_error_cb(conf, on_consumer_error);
+    rd_kafka_conf_set_error_cb(conf, pc_kafka_error_cb);
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     rd_kafka_conf_set_opaque(conf, s);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errlen);
