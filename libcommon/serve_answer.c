@@ -16,7 +16,6 @@ void pc__serve_count(const char *topic, const char *result) {
     pc_metrics_inc("pupns_serve_messages_total", labels, 1);
 }
 
-
 void pc__serve_entry_free(entry *e) {
     pc_event_clear(&e->ev);
     free(e->out_topic);
@@ -65,7 +64,7 @@ static void deliver(serve *s, entry *e, const char *topic, int32_t partition, co
 /* Dead letter for e: tracked (e finishes when the brokers have it) or, as a
  * copy beside a reply, fire-and-forget. raw may be NULL (then e's event). */
 void pc__serve_dead_letter(serve *s, entry *e, const char *reason, const char *detail, const void *raw,
-                        size_t raw_len, const char *key, int tracked) {
+                           size_t raw_len, const char *key, int tracked) {
     char labels[192];
     snprintf(labels, sizeof labels, "topic=\"%s\",reason=\"%s\"", e->part->topic, reason);
     pc_metrics_inc("pupns_deadletter_total", labels, 1);

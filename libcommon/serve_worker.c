@@ -10,7 +10,6 @@
 #include "log.h"
 #include "serve_internal.h"
 
-
 static int64_t remaining_ms(const entry *e) {
     return e->deadline_us ? (e->deadline_us - pc_mono_us()) / 1000 : INT64_MAX;
 }
