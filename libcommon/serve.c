@@ -326,6 +326,10 @@ static rd_kafka_t *consumer_new(serve *s, char *errstr, size_t errlen) {
         "heartbeat.interval.ms", "1000",
         /* The poller never blocks on work, so a long interval is never needed. */
         "max.poll.interval.ms", "60000",
+        /* Incremental rebalances: when an instance joins or leaves, only
+         * the partitions that move are drained and handed over; the others
+         * keep being served (an eager rebalance stops them all). */
+        "partition.assignment.strategy", "cooperative-sticky",
         NULL,
     };
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
