@@ -13,22 +13,7 @@ results=$TOP/build/test-results
 rm -rf "$results"; mkdir -p "$results"
 passed=0; failed=0; skipped=0
 
-# run_tap NAME CMD...: counts the TAP lines of one test program.
-run_tap() {
-    local name=$1; shift
-    local log="$results/$name.log"
-    "$@" >"$log" 2>&1
-    local rc=$?
-    local p f s
-    p=$(grep -cE '^ok [0-9]+' "$log" | tr -d ' ')
-    s=$(grep -cE '^ok [0-9]+.*# SKIP' "$log" | tr -d ' ')
-    f=$(grep -cE '^not ok [0-9]+' "$log" | tr -d ' ')
-    p=$((p - s))
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "not ok - $name exited with $rc" >>"$log"; fi
-    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-    printf '%-34s %3d passed %3d failed %3d skipped\n' "$name" "$p" "$f" "$s"
-    [ "$f" -eq 0 ] || grep -E '^not ok|^#' "$log" | head -20 | sed 's/^/    /'
-}
+source "$TOP/tests/tap.sh"
 
 for flavour in rel asan; do
     for t in build/$flavour/tests/test_*; do
