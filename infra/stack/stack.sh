@@ -2,7 +2,8 @@
 # stack.sh -- start/stop the private local servers (PostgreSQL, Redis, Kafka KRaft).
 #
 #   stack.sh up|down|status|wipe|pg-restart  NAME PORT_BASE
-#   stack.sh kafka-kill|kafka-stop|kafka-start NAME PORT_BASE NODE   (one Kafka node; for fault tests)
+#   stack.sh kafka-kill|kafka-stop|kafka-start NAME PORT_BASE NODE   (one Kafka node; for fault tests;
+#                        kafka-start returns when the node is back in the ISR of all its partitions)
 #   stack.sh kafka-leader NAME PORT_BASE TOPIC PARTITION              (prints the leader's node id)
 #   stack.sh kafka-groups NAME PORT_BASE [GROUP...]                   (members, partitions, lag)
 #
@@ -148,63 +149,98 @@ CONF
 
 kafka_alive() { local kd; kd=$(kafka_dir "$1"); [ -f "$kd/pid" ] && kill -0 "$(cat "$kd/pid")" 2>/dev/null; }
 
-# kafka_launch N: formats node N's data folder once, starts its JVM (no wait).
+# kafka_format N: formats node N's data folder once (every node of a cluster
+# with the same id; static voters, so no --standalone).
+kafka_format() {
+    local n=$1 kd cp="$top/infra/kafka/lib/*"
+    kd=$(kafka_dir "$n")
+    [ -f "$kd/data/meta.properties" ] && return 0
+    java -cp "$cp" -Dlog4j.configuration="file:$kd/log4j.properties" kafka.tools.StorageTool format \
+        -t "$(cat "$(cluster_id_file)")" -c "$kd/server.properties" >"$kd/format.log" 2>&1 ||
+        { cat "$kd/format.log" >&2; return 1; }
+}
+cluster_id_file() { if [ "$nodes" = 1 ]; then echo "$(kafka_dir 1)/cluster-id"; else echo "$state/kafka-cluster-id"; fi; }
+new_cluster_id() {
+    local idf; idf=$(cluster_id_file)
+    [ -s "$idf" ] || java -cp "$top/infra/kafka/lib/*" -Dlog4j.configuration="file:$(kafka_dir 1)/log4j.properties" \
+        kafka.tools.StorageTool random-uuid >"$idf"
+}
+
+# kafka_launch N: formats node N if needed, starts its JVM (no wait).
 kafka_launch() {
-    local n=$1 kd cp="$top/infra/kafka/lib/*" idf heap=512m
+    local n=$1 kd cp="$top/infra/kafka/lib/*" heap=512m
     kd=$(kafka_dir "$n")
     kafka_config "$n"
     kafka_alive "$n" && return 0
-    if [ "$nodes" = 1 ]; then idf="$kd/cluster-id"; heap=768m; else idf="$state/kafka-cluster-id"; fi
-    [ -s "$idf" ] || java -cp "$cp" -Dlog4j.configuration="file:$kd/log4j.properties" kafka.tools.StorageTool random-uuid >"$idf"
-    if [ ! -f "$kd/data/meta.properties" ]; then
-        # Every node of a cluster with the same id; static voters, so no --standalone.
-        java -cp "$cp" -Dlog4j.configuration="file:$kd/log4j.properties" kafka.tools.StorageTool format \
-            -t "$(cat "$idf")" -c "$kd/server.properties" >"$kd/format.log" 2>&1 ||
-            { cat "$kd/format.log" >&2; return 1; }
-    fi
+    local port
+    for port in $(broker_port "$n") $(ctl_port "$n"); do
+        if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+            log "port $port is taken by another process (a stray Kafka of an interrupted start?): $(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1)"
+            return 1
+        fi
+    done
+    [ "$nodes" = 1 ] && heap=768m
+    new_cluster_id
+    kafka_format "$n"
     nohup java -Xms256m -Xmx$heap -XX:+UseG1GC -Djava.awt.headless=true \
         -Dlog4j.configuration="file:$kd/log4j.properties" \
         -cp "$cp" kafka.Kafka "$kd/server.properties" >"$kd/stdout.log" 2>&1 &
     echo $! >"$kd/pid"
 }
 
-# kafka_wait N...: until each node answers and its metadata lists every broker.
+# kafka_wait ALL N...: until each node answers and its metadata lists every
+# broker (ALL=all, a whole cluster starting) or at least itself (ALL=self, one
+# node rejoining while another may be down). Our ports lie in the kernel's
+# ephemeral range, so a client socket can briefly hold one: a node that dies
+# with "Address already in use" is started again (three tries).
 kafka_wait() {
-    local n kd want=$nodes
+    local all=$1 n kd tries; shift
     for n in "$@"; do
-        kd=$(kafka_dir "$n")
+        kd=$(kafka_dir "$n"); tries=0
         for _ in $(seq 900); do
-            if kcat -b "127.0.0.1:$(broker_port "$n")" -L -m 2 2>/dev/null | grep -q "^ $want brokers:"; then
+            local md; md=$(kcat -b "127.0.0.1:$(broker_port "$n")" -L -m 2 2>/dev/null || true)
+            if { [ "$all" = all ] && grep -q "^ $nodes brokers:" <<<"$md"; } ||
+               { [ "$all" = self ] && grep -q "^  broker $n at " <<<"$md"; }; then
                 log "kafka node $n on 127.0.0.1:$(broker_port "$n") (controller $(ctl_port "$n"))"; continue 2
             fi
-            kafka_alive "$n" || { tail -n 20 "$kd/stdout.log" "$kd/broker.log" >&2; return 1; }
+            if ! kafka_alive "$n"; then
+                if [ $tries -lt 3 ] && grep -q "Address already in use" "$kd/broker.log" "$kd/stdout.log" 2>/dev/null; then
+                    tries=$((tries + 1)); log "kafka node $n: a port was busy, starting it again ($tries)"
+                    mv "$kd/broker.log" "$kd/broker.log.busy-port"; rm -f "$kd/pid"; sleep 2; kafka_launch "$n"; continue
+                fi
+                tail -n 20 "$kd/stdout.log" "$kd/broker.log" >&2; return 1
+            fi
             sleep 0.2
         done
         log "kafka node $n did not come up (see $kd/broker.log)"; return 1
     done
 }
 
-# kafka_wait_isr: until no partition is under-replicated (a restarted node has
-# caught up), at most 120 s; prints how many still are when it gives up.
+# kafka_wait_isr N: until node N is back in the ISR of every partition it
+# replicates (it has caught up), at most 120 s.
 kafka_wait_isr() {
-    local under
+    local n=$1 behind
     for _ in $(seq 600); do
-        under=$(kcat -b "$(brokers)" -L -m 5 2>/dev/null | awk '/^ *partition [0-9]+, leader/ {
+        behind=$(kcat -b "$(brokers)" -L -m 5 2>/dev/null | awk -v n="$n" '/^ *partition [0-9]+, leader/ {
             r = $0; sub(/.*replicas: /, "", r); sub(/, isrs:.*/, "", r)
             i = $0; sub(/.*isrs: /, "", i); sub(/[^0-9,].*/, "", i)
-            if (split(i, a, ",") < split(r, b, ",")) n++ } END { print n + 0 }')
-        [ "$under" = 0 ] && return 0
+            if (("," r ",") ~ ("," n ",") && ("," i ",") !~ ("," n ",")) c++ } END { print c + 0 }')
+        [ "$behind" = 0 ] && return 0
         sleep 0.2
     done
-    log "$under partition(s) still under-replicated"; return 1
+    log "node $n is still out of the ISR of $behind partition(s)"; return 1
 }
 
 kafka_up() {
     "$top/infra/kafka/fetch-kafka.sh"
     echo "$nodes" >"$nodes_file"
-    local n
+    local n pids=""
+    # Formatting starts a JVM per node: all at once on a new stack.
+    kafka_config 1; new_cluster_id
+    for n in $(seq "$nodes"); do kafka_config "$n"; kafka_format "$n" & pids="$pids $!"; done
+    for p in $pids; do wait "$p"; done
     for n in $(seq "$nodes"); do kafka_launch "$n"; done
-    kafka_wait $(seq "$nodes")
+    kafka_wait all $(seq "$nodes")
 }
 
 # kafka_stop SIG N...: signals the nodes together, waits for them, then SIGKILL.
@@ -237,7 +273,7 @@ case "$cmd" in
     wipe) kafka_down; redis_down; pg_down; rm -rf "$state" "$(dirname "$(pg_dir)")" ;;
     kafka-kill) n=$(node_arg "${4:-}"); kafka_stop KILL "$n"; log "kafka node $n killed" ;;
     kafka-stop) n=$(node_arg "${4:-}"); kafka_stop TERM "$n"; log "kafka node $n stopped" ;;
-    kafka-start) n=$(node_arg "${4:-}"); kafka_launch "$n"; kafka_wait "$n"; kafka_wait_isr ;;
+    kafka-start) n=$(node_arg "${4:-}"); kafka_launch "$n"; kafka_wait self "$n"; kafka_wait_isr "$n" ;;
     kafka-leader)
         topic=${4:?topic}; part=${5:?partition}
         kcat -b "$(brokers)" -L -t "$topic" -m 5 2>/dev/null |
