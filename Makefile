@@ -12,6 +12,7 @@ PKGS    := rdkafka libpq jansson hiredis libsodium
 INCS    := -Ilibcommon $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lulfius -lorcania -lyder -lmicrohttpd -lpthread -lm
 GD_LIBS := -lgd
+RECEIPT_LIBS := -lhpdf -lqrencode
 
 # Two flavours: rel (optimised) and asan (ASan+UBSan, what the tests run).
 ifeq ($(SAN),1)
@@ -38,8 +39,13 @@ UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 ITEST_SRC  := $(wildcard tests/integration/itest_*.c)
 ITEST_BINS := $(ITEST_SRC:tests/integration/%.c=$(B)/tests/%)
 
+# The receipt's fonts: Latin-only subsets of Debian's DejaVu (services/receipt/fonts.h).
+FONT_SRC     := /usr/share/fonts/truetype/dejavu
+RECEIPT_FONTS := $(patsubst %,$(B)/fonts/%.ttf,DejaVuSans DejaVuSans-Bold DejaVuSansMono-Bold)
+FONT_UNICODES := U+0020-007E,U+00A0-036F,U+1E00-1EFF,U+2000-206F,U+20AC,U+2122,U+2702
+
 .PHONY: all build deps run stop test test-unit bench bench-lookup bench-register seed lint clean
-all build: $(SERVICE_BINS) $(TOOL_BINS) $(UNIT_BINS) $(ITEST_BINS)
+all build: $(SERVICE_BINS) $(TOOL_BINS) $(UNIT_BINS) $(ITEST_BINS) $(RECEIPT_FONTS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -57,7 +63,7 @@ $(COMMON_LIB): $(COMMON_OBJ)
 define service_rule
 $(B)/bin/pupns-$(1): $(patsubst %.c,$(B)/%.o,$(wildcard services/$(1)/*.c)) $(COMMON_LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS) $$(if $$(filter captcha,$(1)),$$(GD_LIBS))
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS) $$(if $$(filter captcha,$(1)),$$(GD_LIBS)) $$(if $$(filter receipt,$(1)),$$(RECEIPT_LIBS))
 endef
 $(foreach s,$(SERVICES),$(eval $(call service_rule,$(s))))
 
@@ -76,11 +82,18 @@ $(B)/bin/pupns-pwhash-bench: $(B)/tests/bench/pwhash_bench.o $(B)/services/regis
 $(B)/tests/bench/pwhash_bench.o: CFLAGS += -Iservices/registration
 $(B)/tests/test_%: $(B)/tests/unit/test_%.o $$(call service_objs,$$(firstword $$(subst _, ,$$*))) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(GD_LIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(GD_LIBS) $(RECEIPT_LIBS) -lcmocka
 
 $(B)/tests/itest_%: $(B)/tests/integration/itest_%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# A plain copy of the font when fonttools' pyftsubset is missing.
+$(B)/fonts/%.ttf: $(FONT_SRC)/%.ttf
+	@mkdir -p $(dir $@)
+	@echo "  FONT $(FLAVOUR) $*"
+	@if command -v pyftsubset >/dev/null 2>&1; then pyftsubset $< --unicodes=$(FONT_UNICODES) --layout-features= \
+	  --no-hinting --drop-tables+=GSUB,GPOS,GDEF,kern,FFTM --output-file=$@.tmp && mv $@.tmp $@; else cp $< $@; fi
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

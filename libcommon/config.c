@@ -73,6 +73,11 @@ static const cfg_entry cfg_table[] = {
     SECRET(reg_secret_key, "PUPNS_REGISTRATION_SECRET_KEY", "registration service secret key (hex)"),
     SECRET(flow_key, "PUPNS_FLOW_KEY", "gateway key signing registration flow tokens (hex)"),
     SECRET(pepper, "PUPNS_REGISTRATION_PEPPER", "key of the answer hashes (hex)"),
+    SECRET(receipt_signing_key, "PUPNS_RECEIPT_SIGNING_KEY", "receipt: Ed25519 seed signing the QR codes (hex)"),
+    STR(receipt_old_public_keys, "PUPNS_RECEIPT_OLD_PUBLIC_KEYS", "",
+        "receipt: retired public keys, kid:hex,... (their receipts still verify)"),
+    STR(receipt_font_dir, "PUPNS_RECEIPT_FONT_DIR", "",
+        "receipt: folder of the DejaVu TTFs to embed (empty: the build's subsets, else the system's)"),
 };
 
 static pc_status cfg_set(pc_config *c, const cfg_entry *e, const char *text, const char *service,

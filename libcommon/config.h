@@ -46,6 +46,10 @@ typedef struct {
     char reg_secret_key[65];       /* its secret half (registration service only) */
     char flow_key[65];             /* gateway: signs registration flow tokens */
     char pepper[65];               /* registration: keys the hashes of answers */
+    /* receipt service */
+    char receipt_signing_key[65];      /* Ed25519 seed signing the receipts' QR codes */
+    char receipt_old_public_keys[600]; /* "kid:hex,..." of retired keys: old receipts still verify */
+    char receipt_font_dir[256];        /* DejaVu TTF files embedded in the PDFs */
 } pc_config;
 
 /* Decodes a 64-hex-digit key into 32 bytes; PC_EINVAL if malformed or empty. */

@@ -11,6 +11,8 @@
 #define PC_TOPIC_REG_COMMANDS      "pupns.registration.commands"
 #define PC_TOPIC_REG_QUERIES       "pupns.registration.queries"
 #define PC_TOPIC_REG_EVENTS        "pupns.registration.events"
+/* Receipts: documents, public keys, QR verification (request/reply). */
+#define PC_TOPIC_RECEIPT_REQUESTS  "pupns.receipt.requests"
 /* Poison messages of every consumed topic, with the reason (serve.c). */
 #define PC_TOPIC_DEADLETTER        "pupns.deadletter"
 
@@ -49,6 +51,14 @@
 /* Public events on pupns.registration.events (regional BKD systems read these). */
 #define PC_TYPE_REG_COMPLETED "id.go.bkn.pupns.registration.completed.v1"
 #define PC_TYPE_REG_REJECTED  "id.go.bkn.pupns.registration.rejected.v1"
+
+/* Receipt requests (pupns.receipt.requests) and their replies. */
+#define PC_TYPE_RECEIPT_DOCUMENT       "id.go.bkn.pupns.receipt.document.v1"
+#define PC_TYPE_RECEIPT_DOCUMENT_REPLY "id.go.bkn.pupns.receipt.document.reply.v1"
+#define PC_TYPE_RECEIPT_KEYS           "id.go.bkn.pupns.receipt.keys.v1"
+#define PC_TYPE_RECEIPT_KEYS_REPLY     "id.go.bkn.pupns.receipt.keys.reply.v1"
+#define PC_TYPE_RECEIPT_VERIFY         "id.go.bkn.pupns.receipt.verify.v1"
+#define PC_TYPE_RECEIPT_VERIFY_REPLY   "id.go.bkn.pupns.receipt.verify.reply.v1"
 
 /* On pupns.deadletter: a message a consumer could not handle (deadletter.h). */
 #define PC_TYPE_DEADLETTER "id.go.bkn.pupns.deadletter.v1"

@@ -26,6 +26,9 @@ start)
     if [ ! -s "$SECRETS_FILE" ]; then
         (umask 077; "$BIN_DIR/pupns-ctl" keygen >"$SECRETS_FILE.new") && mv "$SECRETS_FILE.new" "$SECRETS_FILE"
     fi
+    # A stack made before the receipt service: add its key, keep the others.
+    grep -q '^PUPNS_RECEIPT_SIGNING_KEY=' "$SECRETS_FILE" ||
+        "$BIN_DIR/pupns-ctl" keygen | grep '^PUPNS_RECEIPT_SIGNING_KEY=' >>"$SECRETS_FILE"
     count=$(psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d pupns -tAc "SELECT count(*) FROM identity.pns")
     if [ "$count" = 0 ]; then
         "$here/seed.sh" "${SEED_N:-10000}" "$PG_PORT"

@@ -24,6 +24,7 @@ health_port() {
         identity) echo $((STACK_BASE + 10 * $2 + 1)) ;;
         captcha) echo $((STACK_BASE + 10 * $2 + 2)) ;;
         registration) echo $((STACK_BASE + 10 * $2 + 3)) ;;
+        receipt) echo $((STACK_BASE + 10 * $2 + 4)) ;;
     esac
 }
 
@@ -49,9 +50,10 @@ start)
     if [ -f "$SECRETS_FILE" ]; then
         set -a; source "$SECRETS_FILE"; set +a
         case "$svc" in
-            gateway) unset PUPNS_REGISTRATION_SECRET_KEY PUPNS_REGISTRATION_PEPPER ;;
-            registration) unset PUPNS_FLOW_KEY ;;
-            *) unset PUPNS_REGISTRATION_PUBLIC_KEY PUPNS_REGISTRATION_SECRET_KEY PUPNS_FLOW_KEY PUPNS_REGISTRATION_PEPPER ;;
+            gateway) unset PUPNS_REGISTRATION_SECRET_KEY PUPNS_REGISTRATION_PEPPER PUPNS_RECEIPT_SIGNING_KEY ;;
+            registration) unset PUPNS_FLOW_KEY PUPNS_RECEIPT_SIGNING_KEY ;;
+            receipt) unset PUPNS_REGISTRATION_PUBLIC_KEY PUPNS_REGISTRATION_SECRET_KEY PUPNS_FLOW_KEY PUPNS_REGISTRATION_PEPPER ;;
+            *) unset PUPNS_REGISTRATION_PUBLIC_KEY PUPNS_REGISTRATION_SECRET_KEY PUPNS_FLOW_KEY PUPNS_REGISTRATION_PEPPER PUPNS_RECEIPT_SIGNING_KEY ;;
         esac
     fi
     PUPNS_INSTANCE_ID=${PUPNS_INSTANCE_ID:-$STACK_NAME-$svc-$inst} \

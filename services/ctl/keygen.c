@@ -16,6 +16,8 @@ int ctl_keygen(void) {
     printf("PUPNS_FLOW_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, k, sizeof k));
     randombytes_buf(k, sizeof k);
     printf("PUPNS_REGISTRATION_PEPPER=%s\n", sodium_bin2hex(hex, sizeof hex, k, sizeof k));
+    randombytes_buf(k, sizeof k); /* an Ed25519 seed: the receipt service signs QR codes with it */
+    printf("PUPNS_RECEIPT_SIGNING_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, k, sizeof k));
     sodium_memzero(sk, sizeof sk);
     sodium_memzero(k, sizeof k);
     sodium_memzero(hex, sizeof hex);

@@ -43,6 +43,10 @@ void gw_registration_submit(gw_ctx *gw, const struct _u_request *req, struct _u_
 void gw_registration_get(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_logout(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_receipt_bukti(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_receipt_formulir(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_receipt_keys(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_receipt_verify(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 
 /* Shared by handlers (handler_util.c). */
 /* The request's JSON object body, or NULL after answering 400. */

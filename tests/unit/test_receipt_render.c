@@ -1,0 +1,196 @@
+/* test_receipt_render.c -- unit tests for text fitting and the PDFs
+ * (services/receipt/fit.c, render.c, fonts.c): long and accented names
+ * fit their box, renders are byte-identical, both documents are PDFs. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <hpdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fit.h"
+#include "fonts.h"
+#include "render.h"
+
+static char font_dir[512];
+
+static int setup(void **state) {
+    (void)state;
+    return receipt_fonts_find("", "/usr/share/fonts/truetype/dejavu", font_dir, sizeof font_dir) == PC_OK ? 0 : -1;
+}
+
+static void on_error(HPDF_STATUS e, HPDF_STATUS d, void *u) {
+    (void)d;
+    (void)u;
+    fail_msg("libharu error 0x%04X", (unsigned)e);
+}
+
+/* A document with DejaVu Sans (UTF-8) for measuring. */
+static HPDF_Doc doc_with_font(HPDF_Font *font) {
+    HPDF_Doc pdf = HPDF_New(on_error, NULL);
+    assert_non_null(pdf);
+    HPDF_UseUTFEncodings(pdf);
+    HPDF_SetCurrentEncoder(pdf, "UTF-8");
+    char path[600];
+    snprintf(path, sizeof path, "%s/DejaVuSans.ttf", font_dir);
+    const char *name = HPDF_LoadTTFontFromFile(pdf, path, HPDF_TRUE);
+    assert_non_null(name);
+    *font = HPDF_GetFont(pdf, name, "UTF-8");
+    assert_non_null(*font);
+    return pdf;
+}
+
+static void test_fit_short_text_unchanged(void **state) {
+    (void)state;
+    HPDF_Font f;
+    HPDF_Doc pdf = doc_with_font(&f);
+    receipt_fit fit;
+    receipt_fit_text(f, "AKHMAD SOLEH ARIFIN", 300, 11, 6, 2, &fit);
+    assert_int_equal(fit.nlines, 1);
+    assert_true(fit.size == 11);
+    assert_string_equal(fit.lines[0], "AKHMAD SOLEH ARIFIN");
+    assert_false(fit.truncated);
+    HPDF_Free(pdf);
+}
+
+static void check_inside(HPDF_Font f, const receipt_fit *fit, float width, int max_lines) {
+    assert_true(fit->nlines >= 1 && fit->nlines <= max_lines);
+    for (int i = 0; i < fit->nlines; i++) {
+        float w = receipt_text_width(f, fit->lines[i], strlen(fit->lines[i]), fit->size);
+        if (w > width + 0.01f) fail_msg("line %d is %.1f pt, box %.1f: %s", i, w, width, fit->lines[i]);
+    }
+}
+
+/* Wraps at spaces first, then shrinks; never wider than the box. */
+static void test_fit_wraps_and_shrinks(void **state) {
+    (void)state;
+    HPDF_Font f;
+    HPDF_Doc pdf = doc_with_font(&f);
+    const char *name = "Ḥusayn ʿAbd al-Raḥmān O'Brien Ñúñez Āditya Prabowo Hadiningrat Kusumawardhani";
+    receipt_fit fit;
+    receipt_fit_text(f, name, 200, 11, 6, 3, &fit);
+    check_inside(f, &fit, 200, 3);
+    assert_true(fit.nlines >= 2);
+    assert_false(fit.truncated);
+    /* Nothing lost: the lines joined by spaces are the text. */
+    char joined[1024] = "";
+    for (int i = 0; i < fit.nlines; i++) {
+        if (i) strcat(joined, " ");
+        strcat(joined, fit.lines[i]);
+    }
+    assert_string_equal(joined, name);
+    /* One line only: a smaller size. */
+    receipt_fit_text(f, "Pemerintah Kabupaten Kepulauan Siau Tagulandang Biaro", 200, 11, 6, 1, &fit);
+    check_inside(f, &fit, 200, 1);
+    assert_true(fit.size < 11 && fit.size >= 6);
+    assert_false(fit.truncated);
+    HPDF_Free(pdf);
+}
+
+/* A word wider than the box is broken between characters (never inside a
+ * UTF-8 sequence); text too long for any size ends in an ellipsis. */
+static void test_fit_last_resorts(void **state) {
+    (void)state;
+    HPDF_Font f;
+    HPDF_Doc pdf = doc_with_font(&f);
+    receipt_fit fit;
+    receipt_fit_text(f, "ḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤḤ", 60, 10, 8, 4, &fit);
+    check_inside(f, &fit, 60, 4);
+    for (int i = 0; i < fit.nlines; i++) assert_int_equal(strlen(fit.lines[i]) % 3, 0); /* whole Ḥ only */
+    char longest[2048] = "";
+    for (int i = 0; i < 60; i++) strcat(longest, "Kusumawardhani ");
+    receipt_fit_text(f, longest, 150, 10, 6, 2, &fit);
+    check_inside(f, &fit, 150, 2);
+    assert_true(fit.truncated);
+    assert_true(fit.size == 6);
+    const char *last = fit.lines[fit.nlines - 1];
+    assert_string_equal(last + strlen(last) - 3, "\xE2\x80\xA6");
+    receipt_fit_text(f, "", 100, 10, 6, 2, &fit);
+    assert_int_equal(fit.nlines, 0);
+    HPDF_Free(pdf);
+}
+
+static void test_wib(void **state) {
+    (void)state;
+    char out[96];
+    assert_true(receipt_format_wib("2015-09-01T17:30:00.000Z", out, sizeof out));
+    assert_string_equal(out, "2 September 2015, 00.30 WIB");
+    assert_true(receipt_format_wib("2015-12-31T16:59:59.999Z", out, sizeof out));
+    assert_string_equal(out, "31 Desember 2015, 23.59 WIB");
+    assert_false(receipt_format_wib("2015-09-01 17:30:00", out, sizeof out));
+    assert_false(receipt_format_wib(NULL, out, sizeof out));
+}
+
+static const receipt_doc sample = {
+    .no_registrasi = "C8Y9GVRP",
+    .nip = "197501022014071003",
+    .nama = "Ḥusayn ʿAbd al-Raḥmān O'Brien Ñúñez Āditya Prabowo Hadiningrat Kusumawardhani Siswoyo Éléonore",
+    .instansi_kode = "A1",
+    .instansi_nama = "Pemerintah Kabupaten Kepulauan Siau Tagulandang Biaro, Provinsi Sulawesi Utara",
+    .unit_kode = "A1.001",
+    .unit_nama = "Dinas Pendidikan, Pemuda, Olahraga, Kebudayaan dan Pariwisata Kabupaten Kepulauan Siau",
+    .created_at = "2015-09-01T07:05:09.123Z",
+    .qr_payload = "PUPNS1.C8Y9GVRP.197501022014071003.1441091109.c5e21ab1.Y-hHSGiLRZtVKBnsMP1q99ujIzecK1t-"
+                  "gUZ_jnD-asmEPgNDPuLW1bstQET9AGAaiJpr67TBG0ENxZO-3KliBQ",
+};
+
+/* Same inputs, same bytes: no clock, no random document ID. */
+static void test_render_deterministic(void **state) {
+    (void)state;
+    for (int kind = RECEIPT_BUKTI; kind <= RECEIPT_FORMULIR; kind++) {
+        unsigned char *a = NULL, *b = NULL;
+        size_t la = 0, lb = 0;
+        char err[256];
+        assert_int_equal(receipt_render(font_dir, (receipt_kind)kind, &sample, &a, &la, err, sizeof err), PC_OK);
+        assert_int_equal(receipt_render(font_dir, (receipt_kind)kind, &sample, &b, &lb, err, sizeof err), PC_OK);
+        assert_true(la > 1000 && la < 200000);
+        assert_memory_equal(a, "%PDF-", 5);
+        assert_int_equal(la, lb);
+        assert_memory_equal(a, b, la);
+        free(a);
+        free(b);
+    }
+}
+
+static void test_render_refuses_incomplete(void **state) {
+    (void)state;
+    receipt_doc d = sample;
+    d.nama = NULL;
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    char err[256];
+    assert_int_equal(receipt_render(font_dir, RECEIPT_BUKTI, &d, &pdf, &len, err, sizeof err), PC_EINVAL);
+    assert_null(pdf);
+    d = sample;
+    d.created_at = "yesterday";
+    assert_int_equal(receipt_render(font_dir, RECEIPT_FORMULIR, &d, &pdf, &len, err, sizeof err), PC_EINVAL);
+    assert_int_equal(receipt_render("/nonexistent", RECEIPT_BUKTI, &sample, &pdf, &len, err, sizeof err), PC_ERROR);
+    assert_null(pdf);
+}
+
+static void test_font_tag(void **state) {
+    (void)state;
+    char a[17], b[17];
+    assert_int_equal(receipt_fonts_tag(font_dir, a), PC_OK);
+    assert_int_equal(receipt_fonts_tag(font_dir, b), PC_OK);
+    assert_string_equal(a, b);
+    assert_int_equal(receipt_fonts_tag("/nonexistent", a), PC_ENOTFOUND);
+}
+
+int main(void) {
+    cmocka_set_message_output(CM_OUTPUT_TAP);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fit_short_text_unchanged),
+        cmocka_unit_test(test_fit_wraps_and_shrinks),
+        cmocka_unit_test(test_fit_last_resorts),
+        cmocka_unit_test(test_wib),
+        cmocka_unit_test(test_render_deterministic),
+        cmocka_unit_test(test_render_refuses_incomplete),
+        cmocka_unit_test(test_font_tag),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
