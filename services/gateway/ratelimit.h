@@ -1,8 +1,10 @@
 /* ratelimit.h -- per-client-address rate limits kept in Redis, so every
  * gateway instance shares them: a fixed one-minute window per (class,
- * address), counted by one atomic script call. When Redis is unreachable
- * the limiter lets requests through (and says so in the log): a Redis
- * outage must not close registration during a deadline rush. */
+ * address), counted by one atomic script call. When Redis is slow, busy or
+ * unreachable, the same limits are counted in this instance's memory
+ * instead (per instance, so N gateways allow up to N times the limit): a
+ * Redis outage neither opens the limits nor closes registration during a
+ * deadline rush. */
 #ifndef GATEWAY_RATELIMIT_H
 #define GATEWAY_RATELIMIT_H
 
@@ -25,7 +27,7 @@ pc_status gw_limiter_hit(gw_limiter *l, const char *cls, const char *client, int
  * failure and, from the `after`-th within an hour, locks the address for
  * 30 s, doubling with each further failure up to an hour (returns the lock
  * in seconds, 0 if none; `after` 0 disables); gw_limiter_success forgets
- * the failures. All fail open when Redis is unavailable. */
+ * the failures. Without Redis, failures and locks are kept in memory. */
 pc_status gw_limiter_locked(gw_limiter *l, const char *cls, const char *client, int *retry_after);
 int gw_limiter_failure(gw_limiter *l, const char *cls, const char *client, int after);
 void gw_limiter_success(gw_limiter *l, const char *cls, const char *client);
