@@ -74,8 +74,11 @@ ok(health_paths_ok and "/healthz" in gw_text and "/readyz" in gw_text,
 HTTP_PORT_DEFAULT = re.search(r'"PUPNS_HTTP_PORT",\s*\d+,\s*\d+,\s*"(\d+)"', config_c).group(1)
 
 # Who gets which key: the split of infra/stack/svc.sh.
-ALL_KEYS = {"PUPNS_REGISTRATION_PUBLIC_KEY", "PUPNS_REGISTRATION_SECRET_KEY", "PUPNS_FLOW_KEY", "PUPNS_REGISTRATION_PEPPER"}
+# Every key: what the default case of svc.sh takes away from other services.
 svc_sh = read("infra/stack/svc.sh")
+m = re.search(r"^\s*\*\) unset ([A-Z_ ]+);;", svc_sh, re.M)
+ALL_KEYS = set(m.group(1).split()) if m else set()
+ok(ALL_KEYS and ALL_KEYS <= CONFIG_VARS, f"svc.sh names {len(ALL_KEYS)} keys, all in libcommon/config.c", str(sorted(ALL_KEYS)))
 KEYS = {}
 for s in DEPLOYED:
     m = re.search(rf"^\s*{s}\) unset ([A-Z_ ]+);;", svc_sh, re.M) or re.search(r"^\s*\*\) unset ([A-Z_ ]+);;", svc_sh, re.M)
