@@ -21,6 +21,7 @@ typedef struct {
     int health_port;               /* services' /healthz /readyz /metrics; 0: off */
     int http_max_connections;
     int http_conn_timeout_s;
+    int http_max_per_address;      /* gateway: connections from one address */
     int http_max_body;
     char static_dir[512];
     char instance_id[96];

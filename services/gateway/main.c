@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sodium.h>
 #include <string.h>
@@ -38,6 +39,15 @@ static void backpressure_gauges(gw_bp *bp) {
                      commit_rate_gauge, bp);
 }
 
+/* libmicrohttpd's own messages, as our JSON log lines. */
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    pc_log_write(PC_LOG_WARN, "libmicrohttpd", "%s", msg);
+}
+
 static int start_http(struct _u_instance *instance, gw_ctx *gw, struct sockaddr_in *addr) {
     memset(addr, 0, sizeof *addr);
     addr->sin_family = AF_INET;
@@ -54,6 +64,8 @@ static int start_http(struct _u_instance *instance, gw_ctx *gw, struct sockaddr_
      * event-loop pool would stall; the connection limit bounds the threads. */
     struct MHD_OptionItem ops[] = {
         { MHD_OPTION_CONNECTION_LIMIT, gw->cfg.http_max_connections, NULL },
+        { MHD_OPTION_PER_IP_CONNECTION_LIMIT, gw->cfg.http_max_per_address, NULL },
+        { MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL },
         { MHD_OPTION_CONNECTION_TIMEOUT, gw->cfg.http_conn_timeout_s, NULL },
         { MHD_OPTION_SOCK_ADDR, 0, addr },
         { MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
@@ -61,7 +73,8 @@ static int start_http(struct _u_instance *instance, gw_ctx *gw, struct sockaddr_
         { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL },
         { MHD_OPTION_END, 0, NULL },
     };
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+    /* poll(), not select(): no ceiling at FD_SETSIZE (1024) descriptors. */
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
                      MHD_USE_ERROR_LOG;
     return ulfius_start_framework_with_mhd_options(instance, flags, ops) == U_OK ? 0 : -1;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edge.h"
 #include "gateway.h"
 #include "ids.h"
 #include "log.h"
@@ -92,11 +93,10 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     pc_log_set_request_id(rid); /* travels in every event this request causes */
     ulfius_add_header_to_response(resp, "X-Request-Id", rid);
 
-    /* Refuse what announces itself as too big before any handler parses it. */
-    const char *clen = u_map_get_case(req->map_header, "Content-Length");
-    if (clen && strtoll(clen, NULL, 10) > b->gw->cfg.http_max_body)
-        gw_fail(resp, 413, "permintaan_terlalu_besar", "Permintaan terlalu besar",
-                "Data yang dikirim melebihi batas ukuran yang diizinkan.", NULL);
+    gw_edge_security_headers(resp);
+    /* The edge's rules (edge.h) before any handler parses anything. */
+    if (gw_edge_refused(req, resp, b->gw->cfg.http_max_body))
+        ;
     else if (admitted(b, resp))
         run_admitted(b, req, resp);
     else
