@@ -72,7 +72,6 @@ void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp
     if (st != PC_OK || !status) {
         gw_service_failure(resp, st == PC_OK ? PC_EUNAVAIL : st, "registrasi");
     } else if (strcmp(status, "ok") == 0) {
-        gw_limiter_success(gw->limiter, "login", client);
         json_t *out = json_pack("{s:s, s:s, s:O, s:O}", "token", token, "token_type", "Bearer", "expires_in",
                                 json_object_get(reply, "expires_in"), "nip", json_object_get(reply, "nip"));
         u_map_put(resp->map_header, "Cache-Control", "no-store");

@@ -31,11 +31,13 @@ static const char HIT_SCRIPT[] =
 #define LOCAL_CAPACITY 65536
 
 /* Counts a failed login for an address; from the `after`-th failure within
- * an hour the address is locked for 30 s, doubling with each further
- * failure, at most an hour. Returns the lock's length in seconds, or 0. */
+ * the hour that began with its first failure, the address is locked for
+ * 30 s, doubling with each further failure, at most an hour. Returns the
+ * lock's length in seconds, or 0. The count is never reset by a success:
+ * an attacker's own good login must not buy more guesses. */
 static const char FAIL_SCRIPT[] =
     "local n = redis.call('INCR', KEYS[1]) "
-    "redis.call('EXPIRE', KEYS[1], 3600) "
+    "if n == 1 then redis.call('EXPIRE', KEYS[1], 3600) end "
     "local after = tonumber(ARGV[1]) "
     "if n < after then return 0 end "
     "local s = math.floor(math.min(3600, 30 * 2 ^ (n - after))) "
@@ -208,17 +210,6 @@ int gw_limiter_failure(gw_limiter *l, const char *cls, const char *client, int a
     secs = grow < 3600 ? (long long)grow : 3600;
     gw_local_limit_lock(l->local, lock, (int)secs, now);
     return (int)secs;
-}
-
-void gw_limiter_success(gw_limiter *l, const char *cls, const char *client) {
-    char fails[160];
-    snprintf(fails, sizeof fails, "fail:%s:%s", cls, client);
-    int slot;
-    pc_redis *r = acquire(l, &slot);
-    if (!r) return;
-    pc_status st = PC_EUNAVAIL;
-    integer_of(pc_redis_command(r, &st, "DEL %s", fails), &st);
-    release(l, slot, st);
 }
 
 int gw_limiter_ping(gw_limiter *l) {

@@ -26,11 +26,10 @@ pc_status gw_limiter_hit(gw_limiter *l, const char *cls, const char *client, int
  * now (PC_ELIMIT, *retry_after seconds); gw_limiter_failure counts one
  * failure and, from the `after`-th within an hour, locks the address for
  * 30 s, doubling with each further failure up to an hour (returns the lock
- * in seconds, 0 if none; `after` 0 disables); gw_limiter_success forgets
- * the failures. Without Redis, failures and locks are kept in memory. */
+ * in seconds, 0 if none; `after` 0 disables). A successful login resets
+ * nothing. Without Redis, failures and locks are kept in memory. */
 pc_status gw_limiter_locked(gw_limiter *l, const char *cls, const char *client, int *retry_after);
 int gw_limiter_failure(gw_limiter *l, const char *cls, const char *client, int after);
-void gw_limiter_success(gw_limiter *l, const char *cls, const char *client);
 
 /* 1 if Redis answers now. */
 int gw_limiter_ping(gw_limiter *l);

@@ -2,6 +2,7 @@
 # test_rate_limits.sh -- a gateway with low limits answers 429 with
 # Retry-After once a client address exceeds them (counted in Redis).
 source "$(dirname "$0")/../lib.sh"
+export MAIN_URL=$BASE_URL
 port=$((PUPNS_HTTP_PORT + 2))
 PUPNS_HTTP_PORT=$port PUPNS_RATE_LOOKUP=5 PUPNS_RATE_CAPTCHA=3 PUPNS_RATE_REGISTER=2 PUPNS_LOGIN_LOCK_AFTER=3 \
     "$TOP/infra/stack/svc.sh" start gateway 3
@@ -38,6 +39,24 @@ is "$codes" " 401 401 401 429" "failed logins from one address lock it out, acro
 is "$(jget code)" "login_dikunci" "the address lock-out says so in Indonesian"
 wait_s=$(redis-cli -u "$PUPNS_REDIS_URL" TTL lock:login:127.0.0.1)
 check "the lock lasts 30 s at first" test "$wait_s" -gt 0 -a "$wait_s" -le 30
+# A successful login on one's own account does not buy more guesses.
+own=$(sed -n 720p "$NIPS_FILE")
+reg=$(/usr/bin/python3 - "$own" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["TOP"], "tests", "e2e"))
+import pupns_client as pc
+print(pc.register(sys.argv[1], base=os.environ["MAIN_URL"])[0])
+PY
+)
+check "an own account to log in to ($own: $reg)" test "$reg" = 201 -o "$reg" = 409
+redis-cli -u "$PUPNS_REDIS_URL" --scan --pattern '*:login:*' | xargs -r redis-cli -u "$PUPNS_REDIS_URL" DEL >/dev/null
+codes=""
+for pw in salah-1 salah-2 'Rahasia#Malang75' salah-3 salah-4; do
+    nip=$(sed -n "$((730 + ${#codes}))p" "$NIPS_FILE"); [ "$pw" = 'Rahasia#Malang75' ] && nip=$own
+    req POST /api/v1/auth/login "{\"nip\":\"$nip\",\"kata_kunci\":\"$pw\"}"; codes="$codes $STATUS"
+done
+is "$codes" " 401 401 200 401 429" "the address's failures count on across its own successful login"
+
 # A burst of concurrent look-ups from one address: exactly the limit passes
 # (before, requests that found the Redis connections busy skipped the limiter).
 fresh_window
