@@ -7,7 +7,7 @@
 #include <hpdf.h>
 #include <stddef.h>
 
-#define RECEIPT_FIT_LINES 4
+#define RECEIPT_FIT_LINES 6
 #define RECEIPT_FIT_LINE_BYTES 512
 
 typedef struct {

@@ -155,7 +155,7 @@ static pc_status bukti_half(pdf_state *s, const receipt_doc *d, const char *when
     text_at(s, s->mono_bold, 11.5f, vx, y, d->nip);
     y -= 18;
     text_at(s, s->sans, 9, lx, y, "Nama");
-    y -= fitted(s, s->bold, vx, y, vw, 11, 6.5f, 3, d->nama) + 5;
+    y -= fitted(s, s->bold, vx, y, vw, 11, 6, 4, d->nama) + 5;
     char buf[1024];
     ref_text(buf, sizeof buf, d->instansi_kode, d->instansi_nama);
     text_at(s, s->sans, 9, lx, y, "Instansi");
@@ -255,7 +255,7 @@ static pc_status formulir(pdf_state *s, const receipt_doc *d, const char *when) 
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         receipt_fit fit;
         float vw = cx[3] - cx[2] - 8;
-        receipt_fit_text(s->sans, rows[i].value, vw, 9, 6, 4, &fit);
+        receipt_fit_text(s->sans, rows[i].value, vw, 9, 6, RECEIPT_FIT_LINES, &fit);
         float lead = fit.size * 1.2f, hgt = (float)(fit.nlines > 1 ? fit.nlines : 1) * lead + 12;
         if (hgt < 24) hgt = 24;
         char no[8];
