@@ -119,15 +119,18 @@ test-unit:
 seed: build
 	@./infra/stack/seed.sh $(or $(N),10000)
 
+# Each runs on single-node Kafka, then on a three-node cluster (BENCH_KAFKA_NODES="1 3";
+# stacks and ports in tests/bench/common.sh), with the binaries of $(BUILD):
+# `make BUILD=build-bench bench` keeps them apart from other builds.
 bench: bench-lookup bench-register
 
 bench-lookup: deps
 	@$(MAKE) --no-print-directory -j2 build
-	@./tests/bench/bench_lookup.sh
+	@BENCH_BIN_DIR=$(abspath $(B))/bin BENCH_WORK=$(abspath $(BUILD))/bench ./tests/bench/bench_lookup.sh
 
 bench-register: deps
 	@$(MAKE) --no-print-directory -j2 build
-	@./tests/bench/bench_register.sh
+	@BENCH_BIN_DIR=$(abspath $(B))/bin BENCH_WORK=$(abspath $(BUILD))/bench ./tests/bench/bench_register.sh
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

@@ -6,7 +6,8 @@ captcha answers are read from Redis in one pipelined redis-cli call (the
 benchmark reads them; the product has no bypass). Phase 2 (timed): every
 step-3 submission, CONCURRENCY at a time. Prints one line:
   wave N CONCURRENCY SECONDS REGS_PER_S P50_MS P99_MS FAILURES
-and, on stderr, the CPU seconds each kind of process spent in phase 2."""
+and, on stderr, the CPU seconds each process of the stack (BENCH_STATE_DIR,
+BENCH_PG_PORT; see cpu.py) and the rest of the machine spent in phase 2."""
 import concurrent.futures
 import http.client
 import json
@@ -34,6 +35,8 @@ def prepare(nip):
 
 with concurrent.futures.ThreadPoolExecutor(32) as pool:
     prepared = [p for p in pool.map(prepare, nips) if p]
+if len(prepared) < len(nips):
+    print(f"prepare: only {len(prepared)} of {len(nips)} got a flow token and a captcha", file=sys.stderr)
 gets = "".join(f"GET captcha:{cid}\n" for _, _, cid in prepared)
 answers = subprocess.run(["redis-cli", "-u", REDIS_URL], input=gets, capture_output=True, text=True).stdout.split("\n")
 
@@ -64,33 +67,28 @@ def submit(i):
     return 0, (time.monotonic() - t0) * 1000
 
 
-def cpu_by_process():
-    """CPU seconds so far of every process on the machine, by command name."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    out = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{pid}/comm") as f:
-                name = f.read().strip()
-        except OSError:
-            continue
-        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / ticks
-    return out
+# CPU by process of the stack under test (cpu.py; BENCH_STATE_DIR and
+# BENCH_PG_PORT name it), the rest of the machine as "other".
+sys.path.insert(0, os.path.dirname(__file__))
+import cpu  # noqa: E402
+
+stack_procs = cpu.procs(os.environ["BENCH_STATE_DIR"], os.environ["BENCH_PG_PORT"]) \
+    if os.environ.get("BENCH_STATE_DIR") else {}
+stack_procs["client"] = os.getpid()  # this benchmark's own client
 
 
-cpu0 = cpu_by_process()
+cpu0 = cpu.snapshot(stack_procs)
 start_t = time.monotonic()
 with concurrent.futures.ThreadPoolExecutor(conc) as pool:
     results = list(pool.map(submit, range(len(prepared))))
 elapsed = time.monotonic() - start_t
-cpu1 = cpu_by_process()
-spent = sorted(((cpu1[k] - cpu0.get(k, 0), k) for k in cpu1), reverse=True)
-print("cpu " + " ".join(f"{k}={v:.1f}" for v, k in spent if v >= 0.1), file=sys.stderr)
+cpu1 = cpu.snapshot(stack_procs)
+print("cpu " + cpu.fmt(cpu.diff(cpu0, cpu1)), file=sys.stderr)
 lat = sorted(ms for s, ms in results if s == 201)
 fail = sum(1 for s, _ in results if s != 201)
+by_status = {}
+for s, _ in results:
+    by_status[s] = by_status.get(s, 0) + 1
+print("statuses " + " ".join(f"{k}={v}" for k, v in sorted(by_status.items())), file=sys.stderr)
 p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float("nan")  # noqa: E731
 print(f"wave {len(prepared)} {conc} {elapsed:.2f} {len(lat) / elapsed:.2f} {p(0.50):.1f} {p(0.99):.1f} {fail}")
