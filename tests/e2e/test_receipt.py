@@ -63,6 +63,8 @@ def squash(s):
     return re.sub(r"\s+", "", unicodedata.normalize("NFC", s))
 
 
+T0 = int(time.time() * 1000)
+
 # ---- awkward master data ----------------------------------------------------
 nips = pc.nips(int(os.environ.get("RECEIPT_FIRST_NIP", "900")), 20)  # lines 901-920 (test_receipt_crash: 921-930)
 long_inst = sql("SELECT kode FROM identity.instansi ORDER BY length(nama) DESC, kode LIMIT 1")
@@ -229,5 +231,52 @@ T.ok(s == 400 and h.get("Content-Type", "").startswith("application/problem+json
      (s, body[:200]))
 s, body, _ = get("/api/v1/bukti/verifikasi?q=bukan-kode")
 T.ok(s == 200 and json.loads(body).get("alasan") == "format_tidak_valid", "verifikasi of junk: format_tidak_valid")
+
+# ---- the same responses against proto/openapi.yaml ------------------------
+cases = "\n".join([
+    "GET /api/v1/bukti/kunci =>200", "GET /api/v1/bukti/verifikasi =>400:q_tidak_valid",
+    "GET /api/v1/bukti/verifikasi?q=abc =>200", f"GET /api/v1/registrasi/{a['no']}/bukti.pdf =>401:perlu_login",
+    f"GET /api/v1/registrasi/{a['no']}/bukti.pdf Authorization=Bearer%20{a['token']} =>200",
+    f"GET /api/v1/registrasi/{a['no']}/formulir.pdf Authorization=Bearer%20{a['token']} =>200",
+    f"GET /api/v1/registrasi/{a['no']}/formulir.pdf Authorization=Bearer%20{b['token']} =>404:registrasi_tidak_ditemukan",
+]) + "\n"
+r = subprocess.run(["/usr/bin/python3", os.path.join(TOP, "tests/e2e/openapi_check.py"), os.path.join(TOP, "proto/openapi.yaml"),
+                    pc.BASE], input=cases, capture_output=True, text=True, check=False)
+for line in r.stdout.splitlines():
+    m = re.match(r"(ok|not ok) \d+ - (.*)", line)
+    if m:
+        T.ok(m.group(1) == "ok", "openapi: " + m.group(2)[:120])
+    elif line.startswith("#"):
+        print(line)
+
+# ---- what went over Kafka validates against proto/ ------------------------
+try:
+    import jsonschema
+    s, ready, _ = pc.call("GET", "/readyz")
+    reply_topic = (ready or {}).get("reply_topic", "")
+    brokers = os.environ["PUPNS_KAFKA_BROKERS"]
+    seen = 0
+    for topic in ("pupns.receipt.requests", reply_topic):
+        out = subprocess.run(["kcat", "-C", "-b", brokers, "-t", topic, "-o", f"s@{T0}", "-e", "-q", "-J"],
+                             capture_output=True, text=True, timeout=120, check=False).stdout
+        bad = []
+        for line in out.splitlines():
+            try:
+                ev = json.loads(json.loads(line)["payload"])
+            except (ValueError, KeyError, TypeError):
+                continue
+            t = ev.get("type", "")
+            if not t.startswith("id.go.bkn.pupns.receipt."):
+                continue
+            schema = json.load(open(os.path.join(TOP, "proto/schemas", t[len("id.go.bkn.pupns."):] + ".json")))
+            try:
+                jsonschema.validate(ev.get("data"), schema)
+                seen += 1
+            except jsonschema.ValidationError as e:
+                bad.append((t, str(e)[:200]))
+        T.ok(not bad, f"receipt messages on {topic} validate against proto/schemas", bad[:3])
+    T.ok(seen > 20, f"{seen} receipt requests and replies checked")
+except ImportError:
+    print("# python3-jsonschema missing: messages not validated")
 print(f"# artefacts: {ART}", flush=True)
 print(f"1..{T.n}")
