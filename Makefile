@@ -33,7 +33,7 @@ COMMON_LIB := $(B)/libcommon.a
 
 SERVICES   := $(patsubst services/%/main.c,%,$(wildcard services/*/main.c))
 SERVICE_BINS := $(SERVICES:%=$(B)/bin/pupns-%)
-TOOL_BINS  := $(B)/bin/pupns-seed $(B)/bin/pupns-pwhash-bench
+TOOL_BINS  := $(B)/bin/pupns-seed $(B)/bin/pupns-pwhash-bench $(B)/bin/pupns-receipt-bench
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 ITEST_SRC  := $(wildcard tests/integration/itest_*.c)
@@ -44,7 +44,7 @@ FONT_SRC     := /usr/share/fonts/truetype/dejavu
 RECEIPT_FONTS := $(patsubst %,$(B)/fonts/%.ttf,DejaVuSans DejaVuSans-Bold DejaVuSansMono-Bold)
 FONT_UNICODES := U+0020-007E,U+00A0-036F,U+1E00-1EFF,U+2000-206F,U+20AC,U+2122,U+2702
 
-.PHONY: all build deps run stop test test-unit bench bench-lookup bench-register seed lint clean
+.PHONY: all build deps run stop test test-unit bench bench-lookup bench-register bench-receipt seed lint clean
 all build: $(SERVICE_BINS) $(TOOL_BINS) $(UNIT_BINS) $(ITEST_BINS) $(RECEIPT_FONTS)
 
 $(B)/%.o: %.c
@@ -80,6 +80,10 @@ $(B)/bin/pupns-pwhash-bench: $(B)/tests/bench/pwhash_bench.o $(B)/services/regis
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/tests/bench/pwhash_bench.o: CFLAGS += -Iservices/registration
+$(B)/bin/pupns-receipt-bench: $(B)/tests/bench/receipt_bench.o $(filter-out %/main.o %/events.o %/requests.o %/store.o,$(patsubst %.c,$(B)/%.o,$(wildcard services/receipt/*.c))) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(RECEIPT_LIBS)
+$(B)/tests/bench/receipt_bench.o: CFLAGS += -Iservices/receipt
 $(B)/tests/test_%: $(B)/tests/unit/test_%.o $$(call service_objs,$$(firstword $$(subst _, ,$$*))) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(GD_LIBS) $(RECEIPT_LIBS) -lcmocka
@@ -127,6 +131,10 @@ bench: bench-lookup bench-register
 bench-lookup: deps
 	@$(MAKE) --no-print-directory -j2 build
 	@BENCH_BIN_DIR=$(abspath $(B))/bin BENCH_WORK=$(abspath $(BUILD))/bench ./tests/bench/bench_lookup.sh
+
+bench-receipt: deps
+	@$(MAKE) --no-print-directory -j2 build
+	@BENCH_BIN_DIR=$(abspath $(B))/bin ./tests/bench/bench_receipt.sh
 
 bench-register: deps
 	@$(MAKE) --no-print-directory -j2 build
