@@ -81,6 +81,16 @@ if tap(nip is not None, f"a NIP not registered yet, from NIPS_FILE lines 950-999
     bearer = {"Authorization": "Bearer " + (sess or {}).get("token", "-" * 43)}
     s, b, _ = pc.call("GET", "/api/v1/registrasi/" + no, headers=bearer)
     tap(s == 200 and b == reg, "the owner reads the registration", (s, b))
+    for _ in range(60):  # receipt.document.*: 202 until the receipt service has the event
+        s, _, _ = pc.call("GET", f"/api/v1/registrasi/{no}/bukti.pdf", headers=bearer)
+        if s != 202:
+            break
+        time.sleep(0.25)
+    tap(s == 200, "the owner fetches the Bukti Registrasi (receipt.document.*)", s)
+    s, b, _ = pc.call("GET", "/api/v1/bukti/kunci")
+    tap(s == 200, "the receipts' public keys (receipt.keys.*)", (s, b))
+    s, b, _ = pc.call("GET", "/api/v1/bukti/verifikasi?q=PUPNS1.bukan")
+    tap(s == 200 and b.get("valid") is False, "a QR payload is checked (receipt.verify.*)", (s, b))
     s, _, _ = pc.call("POST", "/api/v1/auth/logout", headers=bearer)
     tap(s == 204, "logout", s)
     s, b, _ = pc.call("POST", f"/api/v1/pns/{nip}/koreksi", {"field": "nama", "usulan": "NAMA YANG BENAR"})
