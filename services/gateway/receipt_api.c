@@ -144,6 +144,8 @@ void gw_receipt_keys(gw_ctx *gw, const struct _u_request *req, struct _u_respons
 }
 
 void gw_receipt_verify(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp) {
+    /* Public and unauthenticated: it shares the NIP look-ups' budget per address. */
+    if (!gw_rate_ok(gw, req, resp, "lookup", gw->cfg.rate_lookup_per_min)) return;
     const char *q = u_map_get(req->map_url, "q");
     if (!q || !*q || strlen(q) > MAX_Q) {
         gw_fail(resp, 400, "q_tidak_valid", "Parameter q tidak valid",
