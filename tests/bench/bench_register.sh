@@ -16,6 +16,14 @@ export PUPNS_LOG_LEVEL=warn PUPNS_RATE_LOOKUP=0 PUPNS_RATE_CAPTCHA=0 PUPNS_RATE_
 REGS=${BENCH_REGS:-2000}; CONC=${BENCH_CONC:-64}; WARM=${BENCH_WARM:-300}
 cores=$(nproc)
 
+# hash_ceiling: argon2id hashes/s on every core with the service's parameters,
+# and the CPU milliseconds one hash took.
+hash_ceiling() {
+    local out
+    out=$(/usr/bin/time -f "cpu %U %S" "$BIN_DIR/pupns-pwhash-bench" "$cores" 10 2>&1)
+    awk '/^hashes_per_s/ { r = $2 } /^cpu/ { c = $2 + $3 } END { printf "%s %.1f\n", r, (r > 0) ? 1000 * c / (10 * r) : 0 }' <<<"$out"
+}
+
 # run_one NODES: the whole benchmark on that stack; results in $work/register-NODES.env.
 run_one() {
     local nodes=$1
@@ -44,33 +52,45 @@ run_one() {
     /usr/bin/python3 tests/bench/register_wave.py "$w/warm_nips.txt" "$CONC" >/dev/null 2>"$w/warm.txt" ||
         { cat "$w/warm.txt" >&2; return 1; }
 
+    local idle; idle=$(bench_idle_kafka 5)
     local load; load=$(bench_load "$w/load.txt")
     echo "before the run: $load" >&2
     # The ceiling is measured before and after the wave and averaged: this
     # machine's speed drifts by several percent between runs.
-    local ceiling1 ceiling2 ceiling n conc secs rate p50 p99 fails cpu statuses
-    ceiling1=$("$BIN_DIR/pupns-pwhash-bench" "$cores" 10 | awk '{print $2}')
+    local ceiling1 ceiling2 ceiling hash_ms1 hash_ms2 hash_ms n conc secs rate p50 p99 fails cpu statuses
+    read -r ceiling1 hash_ms1 < <(hash_ceiling)
     read -r _ n conc secs rate p50 p99 fails < <(/usr/bin/python3 tests/bench/register_wave.py "$w/wave_nips.txt" "$CONC" 2>"$w/wave_stderr.txt")
     cpu=$(sed -n 's/^cpu //p' "$w/wave_stderr.txt")
     statuses=$(sed -n 's/^statuses //p' "$w/wave_stderr.txt")
     grep -v -e '^cpu ' -e '^statuses ' "$w/wave_stderr.txt" >&2 || true
-    ceiling2=$("$BIN_DIR/pupns-pwhash-bench" "$cores" 10 | awk '{print $2}')
+    read -r ceiling2 hash_ms2 < <(hash_ceiling)
     ceiling=$(awk -v a="$ceiling1" -v b="$ceiling2" 'BEGIN { printf "%.2f", (a + b) / 2 }')
+    hash_ms=$(awk -v a="$hash_ms1" -v b="$hash_ms2" 'BEGIN { printf "%.1f", (a + b) / 2 }')
     echo "ceiling: $ceiling argon2id hashes/s on $cores cores (before $ceiling1, after $ceiling2)" >&2
     echo "wave: $n registrations in $secs s = $rate/s, p50 $p50 ms, p99 $p99 ms, $fails failed (HTTP statuses: $statuses)" >&2
     echo "CPU seconds during the wave: $cpu" >&2
-    local ratio kafka_s kafka_ms reg_s avail
+    local ratio kafka_s kafka_ms kafka_net_ms reg_s avail
     ratio=$(awk -v a="$rate" -v b="$ceiling" 'BEGIN { printf "%.1f", 100 * a / b }')
     kafka_s=$(bench_cpu_get "$cpu" kafka-)
     reg_s=$(bench_cpu_get "$cpu" registration-)
     kafka_ms=$(awk -v k="$kafka_s" -v n="$n" 'BEGIN { printf "%.1f", (n > 0) ? 1000 * k / n : 0 }')
+    kafka_net_ms=$(awk -v k="$kafka_s" -v i="$idle" -v s="$secs" -v n="$n" 'BEGIN { x = k - i * s; if (x < 0) x = 0; printf "%.1f", (n > 0) ? 1000 * x / n : 0 }')
     avail=$(awk -v s="$secs" -v c="$cores" 'BEGIN { printf "%.1f", s * c }')
-    echo "registrations/ceiling on $nodes node(s) = $ratio% (target >= 80%)" >&2
+    # CPU per registration of every process of this stack (not the client,
+    # not the rest of the machine) against the CPU of one hash: CPU time per
+    # operation hardly depends on how many other processes share the cores,
+    # so this is the ratio the wave would reach with the cores to itself.
+    local stack_ms cpu_ratio
+    stack_ms=$(tr ' ' '\n' <<<"$cpu" | awk -F= -v n="$n" '$1 != "other" && $1 != "idle" && $1 != "client" { s += $2 } END { printf "%.1f", (n > 0) ? 1000 * s / n : 0 }')
+    cpu_ratio=$(awk -v h="$hash_ms" -v c="$stack_ms" 'BEGIN { printf "%.1f", (c > 0) ? 100 * h / c : 0 }')
+    echo "registrations/ceiling on $nodes node(s) = $ratio% (target >= 80%); CPU: $hash_ms ms per hash, $stack_ms ms of this stack per registration = $cpu_ratio%" >&2
     bench_save "$work/register-$nodes.env" \
         "run=$(date -u +%Y-%m-%dT%H:%MZ)" "commit=$(bench_commit)" "rows=$N" "n=$n" "conc=$conc" "secs=$secs" "avail=$avail" \
         "load=$load" "ceiling1=$ceiling1" "ceiling2=$ceiling2" "ceiling=$ceiling" \
         "rate=$rate" "p50=$p50" "p99=$p99" "fails=$fails" "statuses=$statuses" "ratio=$ratio" \
-        "cpu=$cpu" "kafka_s=$kafka_s" "kafka_ms=$kafka_ms" "reg_s=$reg_s"
+        "cpu=$cpu" "kafka_s=$kafka_s" "kafka_ms=$kafka_ms" "kafka_idle=$idle" "kafka_net_ms=$kafka_net_ms" "reg_s=$reg_s" \
+        "hash_ms=$hash_ms" "stack_ms=$stack_ms" "cpu_ratio=$cpu_ratio" \
+        "reg_ms=$(awk -v r="$reg_s" -v n="$n" 'BEGIN { printf "%.1f", (n > 0) ? 1000 * r / n : 0 }')"
 }
 
 for k in $BENCH_KAFKA_NODES; do (run_one "$k"); done
@@ -109,8 +129,14 @@ Kafka \`.stack/bench\` (gateway 38080) and a three-node KRaft cluster \`.stack/b
 | p99 | $(g 1 p99) ms | $(g 3 p99) ms | $(rel p99) |
 | failed (HTTP statuses of the wave) | $(g 1 fails) ($(g 1 statuses)) | $(g 3 fails) ($(g 3 statuses)) | |
 | **registrations ÷ ceiling** (target ≥ 80%) | **$(g 1 ratio)%** | **$(g 3 ratio)%** | $(rel ratio) |
+| CPU per argon2id hash (the ceiling's CPU-s ÷ its hashes) | $(g 1 hash_ms) ms | $(g 3 hash_ms) ms | |
+| CPU per registration, every process of the stack (client and rest of the machine not counted) | $(g 1 stack_ms) ms | $(g 3 stack_ms) ms | $(rel stack_ms) |
+| of which the registration service | $(g 1 reg_ms) ms | $(g 3 reg_ms) ms | $(rel reg_ms) |
+| **CPU ratio: one hash ÷ the stack's CPU per registration** (the rate ratio with the cores to itself) | **$(g 1 cpu_ratio)%** | **$(g 3 cpu_ratio)%** | $(rel cpu_ratio) |
 | broker CPU (all nodes) during the wave | $(g 1 kafka_s) s | $(g 3 kafka_s) s | $(rel kafka_s) |
 | broker CPU per registration | $(g 1 kafka_ms) ms | $(g 3 kafka_ms) ms | $(rel kafka_ms) |
+| brokers idle (5 s before), CPU-s per second | $(g 1 kafka_idle) | $(g 3 kafka_idle) | $(rel kafka_idle) |
+| broker CPU per registration above idle | $(g 1 kafka_net_ms) ms | $(g 3 kafka_net_ms) ms | $(rel kafka_net_ms) |
 
 Single node: $(verdict 1). Cluster: $(verdict 3).
 

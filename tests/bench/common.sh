@@ -72,11 +72,26 @@ bench_seed() {
 # bench_load FILE: the machine's load before a run, in FILE (uptime and the
 # busiest processes over one second); prints a one-line summary.
 bench_load() {
-    { uptime; top -b -n 2 -d 1 -o %CPU -w 200 | awk '/^top -/ { f++ } f == 2' | head -n 20; } >"$1"
+    { uptime; top -b -c -n 2 -d 1 -o %CPU -w 512 | awk '/^top -/ { f++ } f == 2' | head -n 20; } >"$1"
     local la busy
     la=$(sed -n 's/.*load average: *//p' "$1" | head -1)
-    busy=$(awk '/^ *PID/ { t = 1; next } t && $9 + 0 >= 5 { printf "%s%s %d%%", s, $12, $9; s = ", " }' "$1" | cut -c1-160)
+    # A broker is named by its stack ("test:java": .stack/test/...), a service
+    # by its build ("build/asan:pupns-gateway"); this stack's are among them.
+    busy=$(awk '/^ *PID/ { t = 1; next }
+        t && $9 + 0 >= 5 {
+            cmd = $12; sub(".*/", "", cmd); name = cmd
+            line = $0
+            if (match(line, /\.stack\/[^\/ ]+/)) name = substr(line, RSTART + 7, RLENGTH - 7) ":" cmd
+            else if (match($12, /[^\/]+\/(rel|asan)\/bin\//)) name = substr($12, RSTART, RLENGTH - 5) ":" cmd
+            printf "%s%s %d%%", s, name, $9; s = ", " }' "$1" | cut -c1-240)
     echo "load average $la; busiest over 1 s: ${busy:-none above 5%}"
+}
+
+# bench_idle_kafka SECONDS: CPU-s per second the stack's brokers spend with
+# nothing to do (replica fetchers, the controllers' heartbeats).
+bench_idle_kafka() {
+    bench_cpu_snap "$work/idle0.json"; sleep "$1"; bench_cpu_snap "$work/idle1.json"
+    awk -v k="$(bench_cpu_get "$(bench_cpu_diff "$work/idle0.json" "$work/idle1.json")" kafka-)" -v s="$1" 'BEGIN { printf "%.2f", k / s }'
 }
 
 # Stack processes' CPU around a timed part: bench_cpu_snap FILE, then bench_cpu_diff A B.
