@@ -130,35 +130,26 @@ static int clamp_retry(double s) {
 
 /* ---- lag of the registration group -------------------------------------- */
 
-/* The group's committed offsets (a copy), or NULL when unknown. */
+/* The group's committed offsets, or NULL when unknown. Asked with an
+ * OffsetFetch on a consumer handle of the group that never joins it: the
+ * admin API's ListConsumerGroupOffsets aborted the gateway when a broker
+ * died (librdkafka 2.0.2, confluentinc/librdkafka#4605). */
 static rd_kafka_topic_partition_list_t *list_committed(gw_bp *bp) {
-    char err[256];
+    const struct rd_kafka_metadata *md = NULL;
     rd_kafka_topic_partition_list_t *out = NULL;
-    rd_kafka_queue_t *q = rd_kafka_queue_new(bp->rk);
-    rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(REG_GROUP, NULL);
-    rd_kafka_AdminOptions_t *opts =
-        rd_kafka_AdminOptions_new(bp->rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
-    if (!q || !req || !opts ||
-        rd_kafka_AdminOptions_set_request_timeout(opts, 1000, err, sizeof err) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        goto done;
-    rd_kafka_ListConsumerGroupOffsets(bp->rk, &req, 1, opts, q);
-    /* The request times out after 1 s, so its result comes before this one. */
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 2000);
-    if (ev && rd_kafka_event_type(ev) == RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT &&
-        !rd_kafka_event_error(ev)) {
-        size_t n = 0;
-        const rd_kafka_group_result_t **groups =
-            rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(ev), &n);
-        if (n == 1 && !rd_kafka_group_result_error(groups[0])) {
-            const rd_kafka_topic_partition_list_t *parts = rd_kafka_group_result_partitions(groups[0]);
-            if (parts) out = rd_kafka_topic_partition_list_copy(parts);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(bp->rk, PC_TOPIC_REG_COMMANDS, NULL);
+    if (rkt && rd_kafka_metadata(bp->rk, 0, rkt, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 &&
+        !md->topics[0].err && md->topics[0].partition_cnt > 0) {
+        out = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
+        for (int i = 0; i < md->topics[0].partition_cnt; i++)
+            rd_kafka_topic_partition_list_add(out, PC_TOPIC_REG_COMMANDS, i);
+        if (rd_kafka_committed(bp->rk, out, 1000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_topic_partition_list_destroy(out);
+            out = NULL;
         }
     }
-    if (ev) rd_kafka_event_destroy(ev);
-done:
-    if (opts) rd_kafka_AdminOptions_destroy(opts);
-    if (req) rd_kafka_ListConsumerGroupOffsets_destroy(req);
-    if (q) rd_kafka_queue_destroy(q);
+    if (md) rd_kafka_metadata_destroy(md);
+    if (rkt) rd_kafka_topic_destroy(rkt);
     return out;
 }
 
@@ -251,14 +242,16 @@ static void *poller_main(void *arg) {
 static void start_poller(gw_bp *bp, const pc_config *cfg) {
     char err[512] = "";
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    /* The registration group's id, to read its committed offsets; this
+     * handle never subscribes, so it never joins the group. */
     const char *kv[] = { "bootstrap.servers", cfg->kafka_brokers, "client.id", "pupns-gateway-backpressure",
-                         NULL };
+                         "group.id", REG_GROUP, "enable.auto.commit", "false", NULL };
     if (pc_kafka_conf_apply(conf, kv, err, sizeof err) != PC_OK) {
         rd_kafka_conf_destroy(conf);
         PC_WARN("backpressure: no lag poller (%s); shedding uses in-flight counts only", err);
         return;
     }
-    bp->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err); /* takes conf on success */
+    bp->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err); /* takes conf on success */
     if (!bp->rk) {
         rd_kafka_conf_destroy(conf);
         PC_WARN("backpressure: no lag poller (%s); shedding uses in-flight counts only", err);
