@@ -40,7 +40,7 @@ is "$(jget code)" "login_dikunci" "the address lock-out says so in Indonesian"
 wait_s=$(redis-cli -u "$PUPNS_REDIS_URL" TTL lock:login:127.0.0.1)
 check "the lock lasts 30 s at first" test "$wait_s" -gt 0 -a "$wait_s" -le 30
 # A successful login on one's own account does not buy more guesses.
-own=$(sed -n 720p "$NIPS_FILE")
+own=$(sed -n 450p "$NIPS_FILE")  # NIPS_FILE lines 450-470: this block
 reg=$(/usr/bin/python3 - "$own" <<'PY'
 import os, sys
 sys.path.insert(0, os.path.join(os.environ["TOP"], "tests", "e2e"))
@@ -52,7 +52,7 @@ check "an own account to log in to ($own: $reg)" test "$reg" = 201 -o "$reg" = 4
 redis-cli -u "$PUPNS_REDIS_URL" --scan --pattern '*:login:*' | xargs -r redis-cli -u "$PUPNS_REDIS_URL" DEL >/dev/null
 codes=""
 for pw in salah-1 salah-2 'Rahasia#Malang75' salah-3 salah-4; do
-    nip=$(sed -n "$((730 + ${#codes}))p" "$NIPS_FILE"); [ "$pw" = 'Rahasia#Malang75' ] && nip=$own
+    nip=$(sed -n "$((451 + ${#codes} / 4))p" "$NIPS_FILE"); [ "$pw" = 'Rahasia#Malang75' ] && nip=$own
     req POST /api/v1/auth/login "{\"nip\":\"$nip\",\"kata_kunci\":\"$pw\"}"; codes="$codes $STATUS"
 done
 is "$codes" " 401 401 200 401 429" "the address's failures count on across its own successful login"
