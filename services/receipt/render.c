@@ -155,7 +155,7 @@ static pc_status bukti_half(pdf_state *s, const receipt_doc *d, const char *when
     text_at(s, s->mono_bold, 11.5f, vx, y, d->nip);
     y -= 18;
     text_at(s, s->sans, 9, lx, y, "Nama");
-    y -= fitted(s, s->bold, vx, y, vw, 11, 6, 4, d->nama) + 5;
+    y -= fitted(s, s->sans, vx, y, vw, 11.5f, 6, 4, d->nama) + 5;
     char buf[1024];
     ref_text(buf, sizeof buf, d->instansi_kode, d->instansi_nama);
     text_at(s, s->sans, 9, lx, y, "Instansi");
@@ -296,11 +296,13 @@ static pc_status formulir(pdf_state *s, const receipt_doc *d, const char *when) 
 
 /* ---- the document ----------------------------------------------------- */
 
-static HPDF_Font load_font(pdf_state *s, const char *dir, const char *file) {
+/* encoding: "UTF-8" (a CID font: any character) or "WinAnsiEncoding" (a
+ * simple font, for ASCII only: no 65,536-entry CID map to build). */
+static HPDF_Font load_font(pdf_state *s, const char *dir, const char *file, const char *encoding) {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     const char *name = HPDF_LoadTTFontFromFile(s->pdf, path, HPDF_TRUE);
-    return name ? HPDF_GetFont(s->pdf, name, "UTF-8") : NULL;
+    return name ? HPDF_GetFont(s->pdf, name, encoding) : NULL;
 }
 
 static int doc_complete(const receipt_doc *d) {
@@ -327,9 +329,11 @@ pc_status receipt_render(const char *font_dir, receipt_kind kind, const receipt_
     HPDF_SetCompressionMode(s.pdf, HPDF_COMP_ALL);
     HPDF_UseUTFEncodings(s.pdf);
     HPDF_SetCurrentEncoder(s.pdf, "UTF-8");
-    s.sans = load_font(&s, font_dir, "DejaVuSans.ttf");
-    s.bold = load_font(&s, font_dir, "DejaVuSans-Bold.ttf");
-    s.mono_bold = load_font(&s, font_dir, "DejaVuSansMono-Bold.ttf");
+    s.sans = load_font(&s, font_dir, "DejaVuSans.ttf", "UTF-8");
+    /* Bold: headings and instructions only, all ASCII (names are in s.sans). */
+    s.bold = load_font(&s, font_dir, "DejaVuSans-Bold.ttf", "WinAnsiEncoding");
+    /* Only the registration number and the NIP: ASCII by their validation. */
+    s.mono_bold = load_font(&s, font_dir, "DejaVuSansMono-Bold.ttf", "WinAnsiEncoding");
     if (!s.sans || !s.bold || !s.mono_bold) {
         snprintf(errstr, errlen, "cannot load the DejaVu fonts from %s (libharu error 0x%04X)", font_dir,
                  (unsigned)s.error);
