@@ -23,6 +23,8 @@ start)
     "$here/stack.sh" up "$STACK_NAME" "$STACK_BASE"
     "$here/migrate.sh" "$PG_PORT"
     "$BIN_DIR/pupns-ctl" topics "$TOP/proto/topics.json"
+    # Reply topics of gateways that died without deleting theirs (kept while recent).
+    "$BIN_DIR/pupns-ctl" topics --gc-replies >/dev/null || echo "run: reply topic clean-up failed (not fatal)" >&2
     if [ ! -s "$SECRETS_FILE" ]; then
         (umask 077; "$BIN_DIR/pupns-ctl" keygen >"$SECRETS_FILE.new") && mv "$SECRETS_FILE.new" "$SECRETS_FILE"
     fi
