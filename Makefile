@@ -43,6 +43,8 @@ ITEST_BINS := $(ITEST_SRC:tests/integration/%.c=$(B)/tests/%)
 FONT_SRC     := /usr/share/fonts/truetype/dejavu
 RECEIPT_FONTS := $(patsubst %,$(B)/fonts/%.ttf,DejaVuSans DejaVuSans-Bold DejaVuSansMono-Bold)
 FONT_UNICODES := U+0020-007E,U+00A0-036F,U+1E00-1EFF,U+2000-206F,U+20AC,U+2122,U+2702
+# Bold and Mono Bold carry only fixed ASCII texts, the number and the NIP (WinAnsi fonts).
+$(B)/fonts/DejaVuSans-Bold.ttf $(B)/fonts/DejaVuSansMono-Bold.ttf: FONT_UNICODES := U+0020-007E,U+00A0-00FF
 
 .PHONY: all build deps run stop test test-unit bench bench-lookup bench-register bench-receipt seed lint clean
 all build: $(SERVICE_BINS) $(TOOL_BINS) $(UNIT_BINS) $(ITEST_BINS) $(RECEIPT_FONTS)
