@@ -159,7 +159,7 @@ for i, p in enumerate(people):
     # The QR codes: both decode to the same payload.
     png = os.path.join(ART, f"bukti-{p['no']}")
     tool("pdftoppm", "-r", "150", "-png", "-singlefile", path, png)
-    rc, codes = tool("zbarimg", "-q", "--raw", png + ".png")
+    rc, codes = tool("zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", png + ".png")
     codes = [c for c in codes.splitlines() if c]
     T.ok(len(codes) == 2 and codes[0] == codes[1] and codes[0].startswith(f"PUPNS1.{p['no']}.{p['nip']}."),
          f"{tag}: two QR codes with the same payload", codes)

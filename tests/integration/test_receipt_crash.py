@@ -184,7 +184,7 @@ if people:
     path = os.path.join(os.environ.get("STATE_DIR", "/tmp"), f"crash-{p['no']}")
     open(path + ".pdf", "wb").write(pdf)
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", path + ".pdf", path], check=False, capture_output=True)
-    q = subprocess.run(["zbarimg", "-q", "--raw", path + ".png"], capture_output=True, text=True,
+    q = subprocess.run(["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", path + ".png"], capture_output=True, text=True,
                        check=False).stdout.split()
     s, vb, _ = get("/api/v1/bukti/verifikasi?q=" + (q[0] if q else "x"))
     T.ok(s == 200 and json.loads(vb).get("valid") is True, "a receipt issued across the crashes verifies", vb[:200])
