@@ -126,3 +126,10 @@ void pc_pg_close(pc_pg *db) {
     PQfinish(db->conn);
     free(db);
 }
+
+void *pc_pg_worker_open(void *pg_url, int index, char *errstr, size_t errlen) {
+    (void)index;
+    return pc_pg_connect(pg_url, 30000, errstr, errlen);
+}
+
+void pc_pg_worker_close(void *db) { pc_pg_close(db); }

@@ -28,4 +28,10 @@ const char *pc_pg_last_sqlstate(const pc_pg *db);
 PGconn *pc_pg_conn(pc_pg *db);
 void pc_pg_close(pc_pg *db);
 
+/* The serve loop's worker callbacks (serve.h) for handlers whose worker
+ * state is one connection of their own: the spec's ctx is the connection
+ * URL (a const char *); open waits up to 30 s for the server. */
+void *pc_pg_worker_open(void *pg_url, int index, char *errstr, size_t errlen);
+void pc_pg_worker_close(void *db);
+
 #endif

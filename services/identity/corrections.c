@@ -11,7 +11,6 @@
 #include "nip.h"
 #include "outbox.h"
 #include "pg.h"
-#include "requests.h"
 #include "serve.h"
 
 #define MAX_PROPOSAL 200
@@ -123,9 +122,9 @@ void *identity_corrections_thread(void *arg) {
         .handle = handle,
         .workers = 1,
         .batch_max = 16,
-        .worker_open = identity_worker_open,
-        .worker_close = identity_worker_close,
-        .ctx = (void *)ctx->cfg,
+        .worker_open = pc_pg_worker_open,
+        .worker_close = pc_pg_worker_close,
+        .ctx = (void *)ctx->cfg->pg_url,
         .producer = ctx->replies,
     };
     pc_serve_run(ctx->cfg, &spec); /* a failure has already marked the process failed */

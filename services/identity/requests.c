@@ -132,14 +132,6 @@ void identity_lookups(void *w, pc_serve_item *items, size_t n) {
     free(lks);
 }
 
-void *identity_worker_open(void *arg, int index, char *errstr, size_t errlen) {
-    const pc_config *cfg = arg;
-    (void)index;
-    return pc_pg_connect(cfg->pg_url, 30000, errstr, errlen);
-}
-
-void identity_worker_close(void *db) { pc_pg_close(db); }
-
 pc_status identity_serve(const pc_config *cfg, pc_producer *replies, int workers) {
     static const pc_serve_route routes[] = {
         { PC_TYPE_IDENTITY_LOOKUP, PC_TYPE_IDENTITY_LOOKUP_REPLY },
@@ -156,9 +148,9 @@ pc_status identity_serve(const pc_config *cfg, pc_producer *replies, int workers
         .handle_batch = identity_lookups,
         .workers = workers,
         .batch_max = cfg->batch_max,
-        .worker_open = identity_worker_open,
-        .worker_close = identity_worker_close,
-        .ctx = (void *)cfg,
+        .worker_open = pc_pg_worker_open,
+        .worker_close = pc_pg_worker_close,
+        .ctx = (void *)cfg->pg_url,
         .producer = replies,
     };
     return pc_serve_run(cfg, &spec);

@@ -17,9 +17,4 @@ void identity_lookups(void *w, pc_serve_item *items, size_t n);
 /* Serves look-ups until pc_running() turns false (pc_serve_run's status). */
 pc_status identity_serve(const pc_config *cfg, pc_producer *replies, int workers);
 
-/* Worker state shared by both of the service's consumers: one PostgreSQL
- * connection per worker. */
-void *identity_worker_open(void *cfg, int index, char *errstr, size_t errlen);
-void identity_worker_close(void *db);
-
 #endif

@@ -83,14 +83,6 @@ static pc_status handle(void *w, const pc_event *ev, json_t **reply) {
     return registration_query(NULL, w, ev, reply);
 }
 
-static void *worker_open(void *arg, int index, char *errstr, size_t errlen) {
-    (void)index;
-    const registration_ctx *ctx = arg;
-    return pc_pg_connect(ctx->cfg.pg_url, 30000, errstr, errlen);
-}
-
-static void worker_close(void *db) { pc_pg_close(db); }
-
 void *registration_query_thread(void *arg) {
     registration_ctx *ctx = arg;
     static const pc_serve_route routes[] = {
@@ -110,9 +102,9 @@ void *registration_query_thread(void *arg) {
         .handle = handle,
         .workers = 1,
         .batch_max = 64,
-        .worker_open = worker_open,
-        .worker_close = worker_close,
-        .ctx = ctx,
+        .worker_open = pc_pg_worker_open,
+        .worker_close = pc_pg_worker_close,
+        .ctx = ctx->cfg.pg_url,
         .producer = ctx->replies,
     };
     pc_serve_run(&ctx->cfg, &spec); /* a failure has already marked the process failed */
