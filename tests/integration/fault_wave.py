@@ -199,7 +199,8 @@ def completed_events(nips):
     """{nip: set of registration.completed event ids} read from pupns.registration.events."""
     want = set(nips)
     out = subprocess.run(["kcat", "-C", "-b", os.environ["PUPNS_KAFKA_BROKERS"], "-t", "pupns.registration.events",
-                          "-o", "beginning", "-e", "-q", "-f", "%s\n"], capture_output=True, text=True,
+                          "-o", "beginning", "-e", "-q", "-f", "%s\n"], capture_output=True,
+                          encoding="utf-8", errors="replace",
                          timeout=120, check=False).stdout
     ids = {}
     for line in out.splitlines():

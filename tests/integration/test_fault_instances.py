@@ -174,7 +174,8 @@ fw.note("group after the wave: " + " | ".join(l.strip() for l in groups.splitlin
 
 # ---- the ordering check -------------------------------------------------
 out = subprocess.run(["kcat", "-C", "-b", env["PUPNS_KAFKA_BROKERS"], "-t", "pupns.registration.commands",
-                      "-o", "beginning", "-e", "-q", "-f", "%p\t%o\t%s\n"], capture_output=True, text=True,
+                      "-o", "beginning", "-e", "-q", "-f", "%p\t%o\t%s\n"], capture_output=True,
+                     encoding="utf-8", errors="replace",  # the topic may hold dead-lettered poison
                      timeout=120, check=False).stdout
 wanted = {c[1] for r in rounds for c in r["calls"]}
 where = {}
