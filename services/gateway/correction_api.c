@@ -7,6 +7,7 @@
 #include "gateway.h"
 #include "ids.h"
 #include "nip.h"
+#include "plain_text.h"
 #include "problem.h"
 #include "respond.h"
 
@@ -27,11 +28,20 @@ void gw_correction_new(gw_ctx *gw, const struct _u_request *req, struct _u_respo
     if (ne != PC_NIP_OK) pc_problem_add_error(problem, "nip", pc_nip_error_code(ne), pc_nip_error_message(ne));
     if (!field || (strcmp(field, "nama") != 0 && strcmp(field, "instansi") != 0))
         pc_problem_add_error(problem, "field", "bidang_tidak_valid", "Pilih data yang salah: nama atau instansi.");
-    if (!proposal || !*proposal || strlen(proposal) > MAX_PROPOSAL)
+    pc_text_error te = pc_plain_text_check(proposal, MAX_PROPOSAL, 0);
+    if (te == PC_TEXT_BLANK || te == PC_TEXT_TOO_LONG)
         pc_problem_add_error(problem, "usulan", "usulan_kosong",
                              "Tuliskan data yang benar (maksimal 200 karakter).");
-    if (json_object_get(body, "catatan") && (!note || strlen(note) > MAX_NOTE))
+    else if (te != PC_TEXT_OK)
+        pc_problem_add_error(problem, "usulan", "karakter_tidak_diizinkan",
+                             "Data yang benar hanya boleh berisi teks biasa (tanpa tanda < > atau karakter kontrol).");
+    if (json_object_get(body, "catatan") && !note)
         pc_problem_add_error(problem, "catatan", "catatan_terlalu_panjang", "Catatan maksimal 500 karakter.");
+    else if ((te = pc_plain_text_check(note, MAX_NOTE, 1)) == PC_TEXT_TOO_LONG)
+        pc_problem_add_error(problem, "catatan", "catatan_terlalu_panjang", "Catatan maksimal 500 karakter.");
+    else if (te != PC_TEXT_OK)
+        pc_problem_add_error(problem, "catatan", "karakter_tidak_diizinkan",
+                             "Catatan hanya boleh berisi teks biasa (tanpa tanda < > atau karakter kontrol).");
     if (json_array_size(json_object_get(problem, "errors")) > 0) {
         gw_send_problem(resp, problem);
         json_decref(body);

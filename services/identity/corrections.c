@@ -10,6 +10,7 @@
 #include "log.h"
 #include "nip.h"
 #include "outbox.h"
+#include "plain_text.h"
 #include "pg.h"
 #include "serve.h"
 
@@ -43,8 +44,9 @@ static pc_status submit(pc_pg *db, json_t *d, json_t **reply) {
     const char *note = json_string_value(json_object_get(d, "catatan"));
     if (!note) note = "";
     if (!id || strlen(id) > 80 || !nip || pc_nip_parse(nip, NULL) != PC_NIP_OK || !field ||
-        (strcmp(field, "nama") != 0 && strcmp(field, "instansi") != 0) || !proposal || !*proposal ||
-        strlen(proposal) > MAX_PROPOSAL || strlen(note) > MAX_NOTE) {
+        (strcmp(field, "nama") != 0 && strcmp(field, "instansi") != 0) ||
+        pc_plain_text_check(proposal, MAX_PROPOSAL, 0) != PC_TEXT_OK ||
+        pc_plain_text_check(note, MAX_NOTE, 1) != PC_TEXT_OK) {
         *reply = json_pack("{s:s}", "status", "invalid");
         return PC_OK;
     }

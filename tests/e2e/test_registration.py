@@ -126,6 +126,14 @@ s, b, _ = call("POST", "/api/v1/pns/12/koreksi", {"field": "umur", "usulan": ""}
 got = {e["field"]: e["code"] for e in (b or {}).get("errors", [])}
 t.ok(s == 400 and got == {"nip": "nip_length", "field": "bidang_tidak_valid", "usulan": "usulan_kosong"},
      "a bad correction report names every field at fault", got)
+for usulan, code, why in (("   ", "usulan_kosong", "a blank proposal"),
+                          ("<script>alert(1)</script>", "karakter_tidak_diizinkan", "markup"),
+                          ("Budi\u0007Santoso", "karakter_tidak_diizinkan", "a control character")):
+    s, b, _ = call("POST", f"/api/v1/pns/{nip_k}/koreksi", {"field": "nama", "usulan": usulan})
+    got = {e["field"]: e["code"] for e in (b or {}).get("errors", [])}
+    t.ok(s == 400 and got == {"usulan": code}, f"a correction with {why} is refused as not plain text", (s, got))
+s, b, _ = call("POST", f"/api/v1/pns/{nip_k}/koreksi", {"field": "nama", "usulan": "Budi", "catatan": "baris\nbaru"})
+t.ok(s == 400 and [e["field"] for e in b.get("errors", [])] == ["catatan"], "a note with a control character is refused", b)
 s, b, _ = call("POST", "/api/v1/pns/199001012015011999/koreksi", {"field": "nama", "usulan": "X"})
 t.ok(s == 404, "a correction for an unknown NIP is 404", b)
 s, b = register(nip_k)

@@ -1,0 +1,41 @@
+/* test_plain_text.c -- the plain-text rule for free-text fields. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "plain_text.h"
+
+static void names_pass(void **state) {
+    (void)state;
+    assert_int_equal(pc_plain_text_check("AKHMAD SOLEH ARIFIN", 200, 0), PC_TEXT_OK);
+    assert_int_equal(pc_plain_text_check("Nur'aini Ḥasanah, S.Pd.", 200, 0), PC_TEXT_OK);
+    assert_int_equal(pc_plain_text_check("Pemerintah Kota Malang (Jawa Timur) & sekitarnya", 200, 0), PC_TEXT_OK);
+    assert_int_equal(pc_plain_text_check("", 500, 1), PC_TEXT_OK);
+    assert_int_equal(pc_plain_text_check(NULL, 500, 1), PC_TEXT_OK);
+}
+
+static void the_rest_is_refused(void **state) {
+    (void)state;
+    assert_int_equal(pc_plain_text_check(NULL, 200, 0), PC_TEXT_BLANK);
+    assert_int_equal(pc_plain_text_check("", 200, 0), PC_TEXT_BLANK);
+    assert_int_equal(pc_plain_text_check("   ", 200, 0), PC_TEXT_BLANK);
+    assert_int_equal(pc_plain_text_check("\xc2\xa0 \xc2\xa0", 200, 0), PC_TEXT_BLANK);
+    assert_int_equal(pc_plain_text_check("abc", 2, 0), PC_TEXT_TOO_LONG);
+    assert_int_equal(pc_plain_text_check("a\nb", 200, 0), PC_TEXT_CONTROL);
+    assert_int_equal(pc_plain_text_check("a\tb", 200, 0), PC_TEXT_CONTROL);
+    assert_int_equal(pc_plain_text_check("a\x7f", 200, 0), PC_TEXT_CONTROL);
+    assert_int_equal(pc_plain_text_check("a\xc2\x85", 200, 0), PC_TEXT_CONTROL); /* NEL */
+    assert_int_equal(pc_plain_text_check("<script>alert(1)</script>", 200, 0), PC_TEXT_MARKUP);
+    assert_int_equal(pc_plain_text_check("a > b", 200, 0), PC_TEXT_MARKUP);
+}
+
+int main(void) {
+    cmocka_set_message_output(CM_OUTPUT_TAP);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(names_pass),
+        cmocka_unit_test(the_rest_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
