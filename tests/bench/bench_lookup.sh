@@ -45,10 +45,21 @@ run_one() {
         echo "local nips = {"; sed 's/.*/"&",/' "$w/nips.txt"; echo "}"
         cat <<'LUA'
 local n = #nips
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+init = function(args) statuses = {} end
 request = function()
   return wrk.format("GET", "/api/v1/pns/" .. nips[math.random(n)])
 end
+response = function(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
 done = function(summary, latency, requests)
+  local total, parts = {}, {}
+  for _, t in ipairs(threads) do
+    for k, v in pairs(t:get("statuses")) do total[k] = (total[k] or 0) + v end
+  end
+  for k, v in pairs(total) do table.insert(parts, k .. "=" .. v) end
+  table.sort(parts)
+  io.write("statuses " .. table.concat(parts, " ") .. "\n")
   io.write(string.format("errors %d %d\n", summary.errors.status, summary.errors.timeout))
 end
 LUA
@@ -58,14 +69,15 @@ LUA
         local out="$w/$1.txt"
         if [ -n "${3:-}" ]; then wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$3" "$url$2" >"$out"
         else wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$url$2" >"$out"; fi
-        local rps p50 p99 non2xx sockerr
+        local rps p50 p99 non2xx sockerr statuses
         rps=$(awk '/^Requests\/sec/ {print $2}' "$out")
         p50=$(awk '$1 == "50%" {print $2}' "$out"); p99=$(awk '$1 == "99%" {print $2}' "$out")
         non2xx=$(awk '/Non-2xx/ {print $NF}' "$out"); non2xx=${non2xx:-0}
         # Socket errors (connect/read/write/timeout) count as failures too.
         sockerr=$(awk '/Socket errors/ { s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i; print s }' "$out")
-        echo "$1: $rps req/s, p50 $p50, p99 $p99, non-2xx $non2xx, socket errors ${sockerr:-0}" >&2
-        echo "$rps $p50 $p99 $((non2xx + ${sockerr:-0}))"
+        statuses=$(sed -n 's/^statuses //p' "$out"); statuses=${statuses:-not counted}
+        echo "$1: $rps req/s, p50 $p50, p99 $p99, non-2xx $non2xx, socket errors ${sockerr:-0}, HTTP statuses: $statuses" >&2
+        echo "$rps $p50 $p99 $((non2xx + ${sockerr:-0})) ${statuses// /,}"
     }
 
     # Warm caches, connections and the broker's JIT: the first seconds after the
@@ -74,10 +86,10 @@ LUA
     local idle; idle=$(bench_idle_kafka 5)
     local load; load=$(bench_load "$w/load.txt")
     echo "before the run: $load" >&2
-    local c_rps c_p50 c_p99 l_rps l_p50 l_p99 l_bad cpu
+    local c_rps c_p50 c_p99 l_rps l_p50 l_p99 l_bad l_statuses cpu
     read -r c_rps c_p50 c_p99 _ < <(run_wrk ceiling /healthz)
     bench_cpu_snap "$w/cpu0.json"
-    read -r l_rps l_p50 l_p99 l_bad < <(run_wrk lookup / "$w/lookup.lua")
+    read -r l_rps l_p50 l_p99 l_bad l_statuses < <(run_wrk lookup / "$w/lookup.lua")
     bench_cpu_snap "$w/cpu1.json"
     cpu=$(bench_cpu_diff "$w/cpu0.json" "$w/cpu1.json")
     echo "CPU seconds during the look-ups: $cpu" >&2
@@ -97,7 +109,7 @@ LUA
     bench_save "$work/lookup-$nodes.env" \
         "run=$(date -u +%Y-%m-%dT%H:%MZ)" "commit=$(bench_commit)" "rows=$N" "stack=$STACK_NAME" "gateway=$PUPNS_HTTP_PORT" \
         "load=$load" "c_rps=$c_rps" "c_p50=$(to_ms "$c_p50")" "c_p99=$(to_ms "$c_p99")" \
-        "l_rps=$l_rps" "l_p50=$(to_ms "$l_p50")" "l_p99=$p99ms" "l_bad=$l_bad" "ratio=$ratio" \
+        "l_rps=$l_rps" "l_p50=$(to_ms "$l_p50")" "l_p99=$p99ms" "l_bad=$l_bad" "l_statuses=${l_statuses//,/ }" "ratio=$ratio" \
         "cpu=$cpu" "kafka_s=$kafka_s" "kafka_ms=$kafka_ms" "kafka_idle=$idle" "kafka_net_ms=$kafka_net_ms" "stack_ms=$stack_ms"
 }
 
@@ -129,7 +141,7 @@ cluster \`.stack/bench3\` (gateway 39080; every topic RF 3, min.insync.replicas 
 | \`GET /api/v1/pns/{nip}\`, look-ups/s | $(g 1 l_rps) | $(g 3 l_rps) | $(rel l_rps) |
 | look-up p50 | $(g 1 l_p50) ms | $(g 3 l_p50) ms | $(rel l_p50) |
 | look-up p99 | $(g 1 l_p99) ms | $(g 3 l_p99) ms | $(rel l_p99) |
-| non-2xx and socket errors | $(g 1 l_bad) | $(g 3 l_bad) | |
+| non-2xx and socket errors (HTTP statuses) | $(g 1 l_bad) ($(g 1 l_statuses)) | $(g 3 l_bad) ($(g 3 l_statuses)) | |
 | **look-ups ÷ ceiling** (target ≥ 25%, p99 < 25 ms) | **$(g 1 ratio)%** | **$(g 3 ratio)%** | $(rel ratio) |
 | CPU per look-up, every process of the stack (wrk and the rest of the machine not counted) | $(g 1 stack_ms) ms | $(g 3 stack_ms) ms | $(rel stack_ms) |
 | broker CPU (all nodes), CPU-s during the look-ups | $(g 1 kafka_s) | $(g 3 kafka_s) | $(rel kafka_s) |
