@@ -83,7 +83,6 @@ LUA
     # Warm caches, connections and the broker's JIT: the first seconds after the
     # broker starts run at half speed and would be measured as the look-up rate.
     wrk -t2 -c"$CONNS" -d15s -s "$w/lookup.lua" "$url/" >/dev/null
-    local idle; idle=$(bench_idle_kafka 5)
     local load; load=$(bench_load "$w/load.txt")
     echo "before the run: $load" >&2
     local c_rps c_p50 c_p99 l_rps l_p50 l_p99 l_bad l_statuses cpu
@@ -93,27 +92,25 @@ LUA
     bench_cpu_snap "$w/cpu1.json"
     cpu=$(bench_cpu_diff "$w/cpu0.json" "$w/cpu1.json")
     echo "CPU seconds during the look-ups: $cpu" >&2
-    local kafka_s ratio p99ms kafka_ms kafka_net_ms
+    local kafka_s ratio p99ms kafka_ms
     kafka_s=$(bench_cpu_get "$cpu" kafka-)
     ratio=$(awk -v a="$l_rps" -v b="$c_rps" 'BEGIN { printf "%.1f", 100 * a / b }')
     p99ms=$(to_ms "$l_p99")
     # Broker CPU per look-up: all brokers together, ms of CPU.
     kafka_ms=$(awk -v k="$kafka_s" -v r="$l_rps" -v s="$SECS" 'BEGIN { printf "%.3f", (r > 0) ? 1000 * k / (r * s) : 0 }')
-    # ... and above what the brokers spend idle in as long.
-    kafka_net_ms=$(awk -v k="$kafka_s" -v i="$idle" -v r="$l_rps" -v s="$SECS" 'BEGIN { n = k - i * s; if (n < 0) n = 0; printf "%.3f", (r > 0) ? 1000 * n / (r * s) : 0 }')
     # CPU per look-up of every process of this stack (wrk and the rest of the
     # machine not counted): hardly depends on how busy the machine is.
     local stack_ms
     stack_ms=$(tr ' ' '\n' <<<"$cpu" | awk -F= -v r="$l_rps" -v s="$SECS" '$1 != "other" && $1 != "idle" { c += $2 } END { printf "%.3f", (r > 0) ? 1000 * c / (r * s) : 0 }')
-    echo "lookup/ceiling on $nodes node(s) = $ratio%, p99 ${p99ms} ms; brokers idle $idle CPU-s/s; stack CPU $stack_ms ms per look-up" >&2
+    echo "lookup/ceiling on $nodes node(s) = $ratio%, p99 ${p99ms} ms; stack CPU $stack_ms ms per look-up" >&2
     bench_save "$work/lookup-$nodes.env" \
         "run=$(date -u +%Y-%m-%dT%H:%MZ)" "commit=$(bench_commit)" "rows=$N" "stack=$STACK_NAME" "gateway=$PUPNS_HTTP_PORT" \
         "load=$load" "c_rps=$c_rps" "c_p50=$(to_ms "$c_p50")" "c_p99=$(to_ms "$c_p99")" \
         "l_rps=$l_rps" "l_p50=$(to_ms "$l_p50")" "l_p99=$p99ms" "l_bad=$l_bad" "l_statuses=${l_statuses//,/ }" "ratio=$ratio" \
-        "cpu=$cpu" "kafka_s=$kafka_s" "kafka_ms=$kafka_ms" "kafka_idle=$idle" "kafka_net_ms=$kafka_net_ms" "stack_ms=$stack_ms"
+        "cpu=$cpu" "kafka_s=$kafka_s" "kafka_ms=$kafka_ms" "stack_ms=$stack_ms"
 }
 
-for n in $BENCH_KAFKA_NODES; do (run_one "$n"); done
+for n in $BENCH_KAFKA_NODES; do [ "$n" = none ] || (run_one "$n"); done
 
 # The section, from the latest results of each stack (a column of a stack
 # not run this time keeps its earlier figures and says when they are from).
@@ -146,8 +143,6 @@ cluster \`.stack/bench3\` (gateway 39080; every topic RF 3, min.insync.replicas 
 | CPU per look-up, every process of the stack (wrk and the rest of the machine not counted) | $(g 1 stack_ms) ms | $(g 3 stack_ms) ms | $(rel stack_ms) |
 | broker CPU (all nodes), CPU-s during the look-ups | $(g 1 kafka_s) | $(g 3 kafka_s) | $(rel kafka_s) |
 | broker CPU per look-up | $(g 1 kafka_ms) ms | $(g 3 kafka_ms) ms | $(rel kafka_ms) |
-| brokers idle (5 s before), CPU-s per second | $(g 1 kafka_idle) | $(g 3 kafka_idle) | $(rel kafka_idle) |
-| broker CPU per look-up above idle | $(g 1 kafka_net_ms) ms | $(g 3 kafka_net_ms) ms | $(rel kafka_net_ms) |
 
 Single node: $(verdict 1). Cluster: $(verdict 3).
 

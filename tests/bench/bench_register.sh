@@ -52,7 +52,6 @@ run_one() {
     /usr/bin/python3 tests/bench/register_wave.py "$w/warm_nips.txt" "$CONC" >/dev/null 2>"$w/warm.txt" ||
         { cat "$w/warm.txt" >&2; return 1; }
 
-    local idle; idle=$(bench_idle_kafka 5)
     local load; load=$(bench_load "$w/load.txt")
     echo "before the run: $load" >&2
     # The ceiling is measured before and after the wave and averaged: this
@@ -69,12 +68,11 @@ run_one() {
     echo "ceiling: $ceiling argon2id hashes/s on $cores cores (before $ceiling1, after $ceiling2)" >&2
     echo "wave: $n registrations in $secs s = $rate/s, p50 $p50 ms, p99 $p99 ms, $fails failed (HTTP statuses: $statuses)" >&2
     echo "CPU seconds during the wave: $cpu" >&2
-    local ratio kafka_s kafka_ms kafka_net_ms reg_s avail
+    local ratio kafka_s kafka_ms reg_s avail
     ratio=$(awk -v a="$rate" -v b="$ceiling" 'BEGIN { printf "%.1f", 100 * a / b }')
     kafka_s=$(bench_cpu_get "$cpu" kafka-)
     reg_s=$(bench_cpu_get "$cpu" registration-)
     kafka_ms=$(awk -v k="$kafka_s" -v n="$n" 'BEGIN { printf "%.1f", (n > 0) ? 1000 * k / n : 0 }')
-    kafka_net_ms=$(awk -v k="$kafka_s" -v i="$idle" -v s="$secs" -v n="$n" 'BEGIN { x = k - i * s; if (x < 0) x = 0; printf "%.1f", (n > 0) ? 1000 * x / n : 0 }')
     avail=$(awk -v s="$secs" -v c="$cores" 'BEGIN { printf "%.1f", s * c }')
     # CPU per registration of every process of this stack (not the client,
     # not the rest of the machine) against the CPU of one hash: CPU time per
@@ -88,12 +86,12 @@ run_one() {
         "run=$(date -u +%Y-%m-%dT%H:%MZ)" "commit=$(bench_commit)" "rows=$N" "n=$n" "conc=$conc" "secs=$secs" "avail=$avail" \
         "load=$load" "ceiling1=$ceiling1" "ceiling2=$ceiling2" "ceiling=$ceiling" \
         "rate=$rate" "p50=$p50" "p99=$p99" "fails=$fails" "statuses=$statuses" "ratio=$ratio" \
-        "cpu=$cpu" "kafka_s=$kafka_s" "kafka_ms=$kafka_ms" "kafka_idle=$idle" "kafka_net_ms=$kafka_net_ms" "reg_s=$reg_s" \
+        "cpu=$cpu" "kafka_s=$kafka_s" "kafka_ms=$kafka_ms" "reg_s=$reg_s" \
         "hash_ms=$hash_ms" "stack_ms=$stack_ms" "cpu_ratio=$cpu_ratio" \
         "reg_ms=$(awk -v r="$reg_s" -v n="$n" 'BEGIN { printf "%.1f", (n > 0) ? 1000 * r / n : 0 }')"
 }
 
-for k in $BENCH_KAFKA_NODES; do (run_one "$k"); done
+for k in $BENCH_KAFKA_NODES; do [ "$k" = none ] || (run_one "$k"); done
 
 # The section, from the latest results of each stack (a column of a stack
 # not run this time keeps its earlier figures and says when they are from).
@@ -135,8 +133,6 @@ Kafka \`.stack/bench\` (gateway 38080) and a three-node KRaft cluster \`.stack/b
 | **CPU ratio: one hash ÷ the stack's CPU per registration** (the rate ratio with the cores to itself) | **$(g 1 cpu_ratio)%** | **$(g 3 cpu_ratio)%** | $(rel cpu_ratio) |
 | broker CPU (all nodes) during the wave | $(g 1 kafka_s) s | $(g 3 kafka_s) s | $(rel kafka_s) |
 | broker CPU per registration | $(g 1 kafka_ms) ms | $(g 3 kafka_ms) ms | $(rel kafka_ms) |
-| brokers idle (5 s before), CPU-s per second | $(g 1 kafka_idle) | $(g 3 kafka_idle) | $(rel kafka_idle) |
-| broker CPU per registration above idle | $(g 1 kafka_net_ms) ms | $(g 3 kafka_net_ms) ms | $(rel kafka_net_ms) |
 
 Single node: $(verdict 1). Cluster: $(verdict 3).
 

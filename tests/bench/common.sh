@@ -2,7 +2,8 @@
 # machine's load, and the per-stack results both columns of a section come from.
 #
 #   BENCH_KAFKA_NODES  the Kafka sizes to run, in order (default "1 3";
-#                      PUPNS_KAFKA_NODES=1 or 3 alone runs just that one)
+#                      PUPNS_KAFKA_NODES=1 or 3 alone runs just that one; "none"
+#                      only rewrites the section from the saved results)
 #   BENCH_BIN_DIR      binaries (default build/rel/bin; `make BUILD=dir bench-*` sets it)
 #   BENCH_WORK         scratch and results (default build/bench)
 #
@@ -85,13 +86,6 @@ bench_load() {
             else if (match($12, /[^\/]+\/(rel|asan)\/bin\//)) name = substr($12, RSTART, RLENGTH - 5) ":" cmd
             printf "%s%s %d%%", s, name, $9; s = ", " }' "$1" | cut -c1-240)
     echo "load average $la; busiest over 1 s: ${busy:-none above 5%}"
-}
-
-# bench_idle_kafka SECONDS: CPU-s per second the stack's brokers spend with
-# nothing to do (replica fetchers, the controllers' heartbeats).
-bench_idle_kafka() {
-    bench_cpu_snap "$work/idle0.json"; sleep "$1"; bench_cpu_snap "$work/idle1.json"
-    awk -v k="$(bench_cpu_get "$(bench_cpu_diff "$work/idle0.json" "$work/idle1.json")" kafka-)" -v s="$1" 'BEGIN { printf "%.2f", k / s }'
 }
 
 # Stack processes' CPU around a timed part: bench_cpu_snap FILE, then bench_cpu_diff A B.
