@@ -17,6 +17,7 @@
 #define LOCK_AFTER 5
 #define LOCK_FIRST_S 30
 #define LOCK_MAX_S 3600
+#define FAILURE_WINDOW_S 3600
 
 static json_t *denied(long retry_after) {
     json_t *r = json_pack("{s:s}", "status", retry_after > 0 ? "locked" : "denied");
@@ -37,16 +38,21 @@ static long locked_for(pc_pg *db, const char *nip, pc_status *st) {
     return secs;
 }
 
-/* Counts a failure; returns the lock-out it caused in seconds (0 if none). */
+/* Counts a failure; returns the lock-out it caused in seconds (0 if none).
+ * Failures count within FAILURE_WINDOW_S of the first one, then start
+ * over: old failures do not keep a NIP one guess away from a lock-out. */
 static long count_failure(pc_pg *db, const char *nip, pc_status *st) {
-    char sql[640];
+    char sql[1024];
     snprintf(sql, sizeof sql,
-             "INSERT INTO registration.login_throttle AS t (nip, failures) VALUES ($1, 1)"
-             " ON CONFLICT (nip) DO UPDATE SET failures = t.failures + 1,"
-             " locked_until = CASE WHEN t.failures + 1 >= %d THEN now() + make_interval(secs =>"
-             " least(%d, %d * power(2, t.failures + 1 - %d))) END"
+             "INSERT INTO registration.login_throttle AS t (nip, failures, window_start) VALUES ($1, 1, now())"
+             " ON CONFLICT (nip) DO UPDATE SET"
+             " failures = CASE WHEN t.window_start < now() - make_interval(secs => %d) THEN 1 ELSE t.failures + 1 END,"
+             " window_start = CASE WHEN t.window_start < now() - make_interval(secs => %d) THEN now()"
+             " ELSE t.window_start END,"
+             " locked_until = CASE WHEN t.window_start >= now() - make_interval(secs => %d) AND t.failures + 1 >= %d"
+             " THEN now() + make_interval(secs => least(%d, %d * power(2, t.failures + 1 - %d))) END"
              " RETURNING coalesce(ceil(extract(epoch FROM locked_until - now())), 0)::bigint",
-             LOCK_AFTER, LOCK_MAX_S, LOCK_FIRST_S, LOCK_AFTER);
+             FAILURE_WINDOW_S, FAILURE_WINDOW_S, FAILURE_WINDOW_S, LOCK_AFTER, LOCK_MAX_S, LOCK_FIRST_S, LOCK_AFTER);
     const char *params[] = { nip };
     PGresult *res = pc_pg_exec(db, sql, 1, params, 0, st);
     long secs = res && PQntuples(res) ? atol(PQgetvalue(res, 0, 0)) : 0;
