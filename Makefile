@@ -148,3 +148,40 @@ lint:
 
 clean:
 	rm -rf build
+
+# Fuzzing (libFuzzer, Debian's clang; tests/fuzz/README.md). The modules the
+# targets reach are compiled again with clang into build/fuzz/obj; the
+# gateway's network (Kafka calls, rate limits, backpressure) is
+# tests/fuzz/gw_stubs.c. `make fuzz` runs each target for FUZZ_SECONDS on a
+# copy of its corpus; tests/fuzz/run_corpus.sh (part of `make test`) runs
+# each over the committed corpus only.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     := build/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
+                -Ilibcommon -Iservices/gateway -Iservices/captcha $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_SRC     := $(addprefix libcommon/,nip.c envelope.c ids.c log.c problem.c plain_text.c password_policy.c \
+                  questions.c seal.c status.c) \
+                $(addprefix services/gateway/,auth_api.c registration_api.c correction_api.c handler_util.c \
+                  respond.c flow_token.c) \
+                services/captcha/challenge.c tests/fuzz/gw_stubs.c
+FUZZ_OBJ     := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  fuzz $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD  fuzz $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run_fuzz.sh $(FUZZ_TARGETS)

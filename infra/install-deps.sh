@@ -11,6 +11,7 @@ PKGS=(build-essential pkg-config git curl ca-certificates
       postgresql postgresql-client redis-server redis-tools
       openjdk-17-jre-headless maven kafkacat wrk valgrind cppcheck
       python3-jsonschema python3-yaml
+      clang libclang-rt-14-dev
       fonts-dejavu-core fonttools poppler-utils zbar-tools
       chromium nodejs)
 

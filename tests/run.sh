@@ -20,6 +20,7 @@ for flavour in rel asan; do
         [ -x "$t" ] && run_tap "unit-$flavour-$(basename "$t")" "$t"
     done
 done
+run_tap fuzz-corpus bash tests/fuzz/run_corpus.sh
 
 if [ "$what" = all ]; then
     export STACK_NAME=test STACK_BASE=25400 PUPNS_HTTP_PORT=28080 BIN_DIR=$TOP/build/asan/bin SEED_N=3000
