@@ -132,8 +132,9 @@ int gw_session_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response 
     }
     json_t *reply = NULL;
     pc_status st = session_query(gw, PC_TYPE_REG_SESSION, token, &reply);
-    int ok = st == PC_OK && json_is_true(json_object_get(reply, "valid"));
-    if (ok) snprintf(nip, 19, "%s", json_string_value(json_object_get(reply, "nip")));
+    const char *owner = json_string_value(json_object_get(reply, "nip"));
+    int ok = st == PC_OK && json_is_true(json_object_get(reply, "valid")) && owner;
+    if (ok) snprintf(nip, 19, "%s", owner);
     else if (st != PC_OK) gw_service_failure(resp, st, "registrasi");
     else unauthenticated(resp);
     json_decref(reply);

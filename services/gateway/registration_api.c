@@ -249,12 +249,15 @@ static void command_id_of(const struct _u_request *req, const char *nip, char ou
 static void answer_result(struct _u_response *resp, json_t *reply) {
     const char *status = json_string_value(json_object_get(reply, "status"));
     const char *code = json_string_value(json_object_get(reply, "code"));
-    if (status && strcmp(status, "completed") == 0) {
-        json_t *reg = json_object_get(reply, "registrasi");
+    json_t *reg = json_object_get(reply, "registrasi");
+    const char *no = json_string_value(json_object_get(reg, "no_registrasi"));
+    if (status && strcmp(status, "completed") == 0 && no) {
         char location[64];
-        snprintf(location, sizeof location, "/api/v1/registrasi/%s", json_string_value(json_object_get(reg, "no_registrasi")));
+        snprintf(location, sizeof location, "/api/v1/registrasi/%s", no);
         u_map_put(resp->map_header, "Location", location);
         gw_send_json(resp, 201, reg);
+    } else if (status && strcmp(status, "completed") == 0) {
+        gw_service_failure(resp, PC_EUNAVAIL, "registrasi"); /* a reply without its number */
     } else if (code && strcmp(code, "sudah_terdaftar") == 0) {
         already_registered(resp);
     } else {
