@@ -59,34 +59,10 @@ pc_status receipt_on_event(receipt_ctx *ctx, pc_pg *db, const pc_event *ev) {
     return PC_OK;
 }
 
-typedef struct {
-    receipt_ctx *ctx;
-    pc_pg *db;
-} worker;
-
 static pc_status handle(void *w, const pc_event *ev, json_t **reply) {
     (void)reply;
-    worker *wk = w;
+    receipt_worker *wk = w;
     return receipt_on_event(wk->ctx, wk->db, ev);
-}
-
-static void *worker_open(void *arg, int index, char *errstr, size_t errlen) {
-    (void)index;
-    receipt_ctx *ctx = arg;
-    worker *w = calloc(1, sizeof *w);
-    if (!w) return NULL;
-    w->ctx = ctx;
-    if (!(w->db = pc_pg_connect(ctx->cfg.pg_url, 30000, errstr, errlen))) {
-        free(w);
-        return NULL;
-    }
-    return w;
-}
-
-static void worker_close(void *arg) {
-    worker *w = arg;
-    pc_pg_close(w->db);
-    free(w);
 }
 
 pc_status receipt_serve_events(receipt_ctx *ctx) {
@@ -105,8 +81,8 @@ pc_status receipt_serve_events(receipt_ctx *ctx) {
         .handle = handle,
         .workers = 1,
         .batch_max = 64,
-        .worker_open = worker_open,
-        .worker_close = worker_close,
+        .worker_open = receipt_worker_open,
+        .worker_close = receipt_worker_close,
         .ctx = ctx,
         .producer = ctx->replies,
     };

@@ -52,6 +52,15 @@ pc_status receipt_store_revoked(pc_pg *db, const char *no_registrasi, int *revok
 
 void receipt_row_clear(receipt_row *r);
 
+/* The serve-loop worker state of both consumers: the service's state and
+ * the worker's own database connection (open: spec.ctx is the receipt_ctx). */
+typedef struct {
+    receipt_ctx *ctx;
+    pc_pg *db;
+} receipt_worker;
+void *receipt_worker_open(void *ctx, int index, char *errstr, size_t errlen);
+void receipt_worker_close(void *w);
+
 /* Serve-loop handlers: the event consumer (runs in the caller until stop)
  * and the request server (a thread). */
 pc_status receipt_serve_events(receipt_ctx *ctx);

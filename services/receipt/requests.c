@@ -194,33 +194,9 @@ pc_status receipt_on_request(receipt_ctx *ctx, pc_pg *db, const pc_event *ev, js
     return PC_EINVAL;
 }
 
-typedef struct {
-    receipt_ctx *ctx;
-    pc_pg *db;
-} worker;
-
 static pc_status handle(void *w, const pc_event *ev, json_t **reply) {
-    worker *wk = w;
+    receipt_worker *wk = w;
     return receipt_on_request(wk->ctx, wk->db, ev, reply);
-}
-
-static void *worker_open(void *arg, int index, char *errstr, size_t errlen) {
-    (void)index;
-    receipt_ctx *ctx = arg;
-    worker *w = calloc(1, sizeof *w);
-    if (!w) return NULL;
-    w->ctx = ctx;
-    if (!(w->db = pc_pg_connect(ctx->cfg.pg_url, 30000, errstr, errlen))) {
-        free(w);
-        return NULL;
-    }
-    return w;
-}
-
-static void worker_close(void *arg) {
-    worker *w = arg;
-    pc_pg_close(w->db);
-    free(w);
 }
 
 void *receipt_request_thread(void *arg) {
@@ -241,8 +217,8 @@ void *receipt_request_thread(void *arg) {
         .handle = handle,
         .workers = ctx->cfg.workers > 0 ? ctx->cfg.workers : 2,
         .batch_max = 16,
-        .worker_open = worker_open,
-        .worker_close = worker_close,
+        .worker_open = receipt_worker_open,
+        .worker_close = receipt_worker_close,
         .ctx = ctx,
         .producer = ctx->replies,
     };

@@ -65,3 +65,24 @@ void receipt_row_clear(receipt_row *r) {
     json_decref(r->data);
     memset(r, 0, sizeof *r);
 }
+
+void *receipt_worker_open(void *ctx, int index, char *errstr, size_t errlen) {
+    (void)index;
+    receipt_worker *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(errstr, errlen, "out of memory");
+        return NULL;
+    }
+    w->ctx = ctx;
+    if (!(w->db = pc_pg_connect(w->ctx->cfg.pg_url, 30000, errstr, errlen))) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void receipt_worker_close(void *arg) {
+    receipt_worker *w = arg;
+    pc_pg_close(w->db);
+    free(w);
+}
