@@ -90,3 +90,28 @@ void pc_event_clear(pc_event *ev) {
     json_decref(ev->root);
     memset(ev, 0, sizeof *ev);
 }
+
+/* Attributes an extension may not be: CloudEvents' own and the ones this
+ * envelope gives a meaning of its own (envelope.h). */
+static const char *const RESERVED[] = { "specversion", "id", "source", "type", "subject", "time",
+                                        "datacontenttype", "dataschema", "data", "data_base64",
+                                        "replyto", "correlationid", "deadline_ms", "requestid" };
+
+static int ext_name_valid(const char *name) {
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > 20) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9'))) return 0;
+    for (size_t i = 0; i < sizeof RESERVED / sizeof RESERVED[0]; i++)
+        if (strcmp(name, RESERVED[i]) == 0) return 0;
+    return 1;
+}
+
+pc_status pc_event_set_ext(json_t *ev, const char *name, const char *value) {
+    if (!json_is_object(ev) || !value || !ext_name_valid(name)) return PC_EINVAL;
+    return json_object_set_new(ev, name, json_string(value)) == 0 ? PC_OK : PC_ERROR;
+}
+
+const char *pc_event_get_ext(const pc_event *ev, const char *name) {
+    return ev && ev->root ? json_string_value(json_object_get(ev->root, name)) : NULL;
+}

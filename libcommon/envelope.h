@@ -7,7 +7,10 @@
  * it from receipt on its own clock, so no two hosts' clocks are compared).
  * Any event may carry `requestid`, the id of the HTTP request that caused it
  * (the gateway's X-Request-Id), so one id finds a request in every service's
- * log. See proto/envelope.schema.json. */
+ * log. Public events also carry `instansi`, the instansi kode of the PNS or
+ * unit they are about, so a regional office filters its own events without
+ * reading data (pc_event_set_ext; proto/README.md). See
+ * proto/envelope.schema.json. */
 #ifndef PUPNS_ENVELOPE_H
 #define PUPNS_ENVELOPE_H
 
@@ -48,5 +51,26 @@ char *pc_event_encode(const json_t *ev, size_t *len);
 pc_status pc_event_decode(const void *buf, size_t len, pc_event *out, char *errstr, size_t errlen);
 
 void pc_event_clear(pc_event *ev);
+
+/* Extension attributes (CloudEvents: name of 1-20 chars a-z0-9; string
+ * values here). A NULL-terminated list of them may be given to
+ * pc_outbox_add_ext. */
+typedef struct {
+    const char *name;
+    const char *value;
+} pc_event_ext;
+
+/* Extension attribute carrying the instansi kode of a public event. */
+#define PC_EXT_INSTANSI "instansi"
+
+/* Sets extension attribute name = value on envelope ev (replacing one of
+ * that name). PC_EINVAL, ev unchanged: the name is not a valid extension
+ * name, is a core or reserved attribute (id, type, data, replyto...), or
+ * value is NULL. */
+pc_status pc_event_set_ext(json_t *ev, const char *name, const char *value);
+
+/* The string extension attribute `name` of a decoded event; NULL when absent
+ * or not a string. Valid while ev is. */
+const char *pc_event_get_ext(const pc_event *ev, const char *name);
 
 #endif

@@ -24,8 +24,21 @@ static pc_status exec_simple(pc_pg *db, const char *sql) {
 
 pc_status pc_outbox_add(pc_pg *db, const char *schema, const char *topic, const char *type,
                         const char *key, json_t *data) {
+    return pc_outbox_add_ext(db, schema, topic, type, key, data, NULL);
+}
+
+pc_status pc_outbox_add_ext(pc_pg *db, const char *schema, const char *topic, const char *type,
+                            const char *key, json_t *data, const pc_event_ext *ext) {
     json_t *ev = pc_event_new(type, key, data);
     if (!ev) return PC_ERROR;
+    for (; ext && ext->name; ext++) {
+        pc_status est = pc_event_set_ext(ev, ext->name, ext->value);
+        if (est != PC_OK) {
+            PC_WARN("outbox: extension attribute %s refused on %s", ext->name, type);
+            json_decref(ev);
+            return est;
+        }
+    }
     char *payload = pc_event_encode(ev, NULL);
     const char *params[] = { json_string_value(json_object_get(ev, "id")), topic, key, payload };
     char sql[160];

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "envelope.h"
 #include "kafka.h"
 #include "pg.h"
 #include "status.h"
@@ -21,6 +22,13 @@
  * "registration", never user input. */
 pc_status pc_outbox_add(pc_pg *db, const char *schema, const char *topic, const char *type,
                         const char *key, json_t *data);
+
+/* pc_outbox_add with extension attributes on the envelope: ext is an array
+ * ending with {NULL, NULL} (or NULL for none), e.g.
+ * {{PC_EXT_INSTANSI, kode}, {NULL, NULL}}. A bad extension (envelope.h) is
+ * PC_EINVAL and nothing is written. Steals data. */
+pc_status pc_outbox_add_ext(pc_pg *db, const char *schema, const char *topic, const char *type,
+                            const char *key, json_t *data, const pc_event_ext *ext);
 
 /* Publishes up to one batch of unsent rows. Returns the number published,
  * 0 when there was nothing to do, -1 on error (the rows stay unsent, their

@@ -117,6 +117,30 @@ static void minimal_envelope_is_accepted(void **state) {
     pc_event_clear(&out);
 }
 
+/* Extension attributes (e.g. instansi) ride in the envelope and come back
+ * decoded; names CloudEvents forbids or the envelope reserves are refused. */
+static void extensions_round_trip(void **state) {
+    (void)state;
+    json_t *ev = pc_event_new("id.go.bkn.pupns.test.v1", NULL, NULL);
+    assert_int_equal(pc_event_set_ext(ev, PC_EXT_INSTANSI, "K3171"), PC_OK);
+    assert_int_equal(pc_event_set_ext(ev, "Instansi", "x"), PC_EINVAL);
+    assert_int_equal(pc_event_set_ext(ev, "in-stansi", "x"), PC_EINVAL);
+    assert_int_equal(pc_event_set_ext(ev, "abcdefghijklmnopqrstu", "x"), PC_EINVAL);
+    assert_int_equal(pc_event_set_ext(ev, "id", "x"), PC_EINVAL);
+    assert_int_equal(pc_event_set_ext(ev, "replyto", "x"), PC_EINVAL);
+    assert_int_equal(pc_event_set_ext(ev, "region2", NULL), PC_EINVAL);
+    size_t len = 0;
+    char *text = pc_event_encode(ev, &len);
+    pc_event out;
+    char err[64];
+    assert_int_equal(pc_event_decode(text, len, &out, err, sizeof err), PC_OK);
+    assert_string_equal(pc_event_get_ext(&out, PC_EXT_INSTANSI), "K3171");
+    assert_null(pc_event_get_ext(&out, "region2"));
+    pc_event_clear(&out);
+    free(text);
+    json_decref(ev);
+}
+
 int main(void) {
     cmocka_set_message_output(CM_OUTPUT_TAP);
     const struct CMUnitTest tests[] = {
@@ -125,6 +149,7 @@ int main(void) {
         cmocka_unit_test(request_id_travels_in_new_events),
         cmocka_unit_test(bad_envelopes_are_rejected),
         cmocka_unit_test(minimal_envelope_is_accepted),
+        cmocka_unit_test(extensions_round_trip),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
