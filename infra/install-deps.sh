@@ -11,6 +11,9 @@ PKGS=(build-essential pkg-config git curl ca-certificates
       postgresql postgresql-client redis-server redis-tools
       openjdk-17-jre-headless maven kafkacat wrk valgrind cppcheck
       python3-jsonschema python3-yaml
+      # notify's SMTP client (libcurl's GnuTLS flavour: libulfius-dev depends on it and the
+      # OpenSSL flavour conflicts with it), the local SMTP sink, sealed tokens in tests
+      libcurl4-gnutls-dev python3-aiosmtpd python3-nacl
       clang libclang-rt-14-dev
       fonts-dejavu-core fonttools poppler-utils zbar-tools
       chromium nodejs)
