@@ -75,6 +75,8 @@ static const cfg_entry cfg_table[] = {
     SECRET(reg_secret_key, "PUPNS_REGISTRATION_SECRET_KEY", "registration service secret key (hex)"),
     SECRET(flow_key, "PUPNS_FLOW_KEY", "gateway key signing registration flow tokens (hex)"),
     SECRET(pepper, "PUPNS_REGISTRATION_PEPPER", "key of the answer hashes (hex)"),
+    SECRET(notify_public_key, "PUPNS_NOTIFY_PUBLIC_KEY",
+           "registration: notify service public key the mail tokens are sealed to (hex)"),
     SECRET(receipt_signing_key, "PUPNS_RECEIPT_SIGNING_KEY", "receipt: Ed25519 seed signing the QR codes (hex)"),
     STR(receipt_old_public_keys, "PUPNS_RECEIPT_OLD_PUBLIC_KEYS", "",
         "receipt: retired public keys, kid:hex,... (their receipts still verify)"),

@@ -47,6 +47,7 @@ typedef struct {
     char reg_secret_key[65];       /* its secret half (registration service only) */
     char flow_key[65];             /* gateway: signs registration flow tokens */
     char pepper[65];               /* registration: keys the hashes of answers */
+    char notify_public_key[65];    /* registration: X25519 key the notices' tokens are sealed to */
     /* receipt service */
     char receipt_signing_key[65];      /* Ed25519 seed signing the receipts' QR codes */
     char receipt_old_public_keys[600]; /* "kid:hex,..." of retired keys: old receipts still verify */

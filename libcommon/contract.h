@@ -63,4 +63,37 @@
 /* On pupns.deadletter: a message a consumer could not handle (deadletter.h). */
 #define PC_TYPE_DEADLETTER "id.go.bkn.pupns.deadletter.v1"
 
+/* ---- Registration recovery (issue 11, B1): commands on pupns.registration.commands
+ * (keyed by NIP; the token ones by the token's hash), one query on
+ * pupns.registration.queries, and the notices only the notify service reads. */
+#define PC_TOPIC_REG_NOTICES "pupns.registration.notices"
+#define PC_TYPE_REG_PW_RESET               "id.go.bkn.pupns.registration.password.reset.v1"
+#define PC_TYPE_REG_PW_RESET_REPLY         "id.go.bkn.pupns.registration.password.reset.reply.v1"
+#define PC_TYPE_REG_PW_FORGOT              "id.go.bkn.pupns.registration.password.forgot.v1"
+#define PC_TYPE_REG_PW_FORGOT_REPLY        "id.go.bkn.pupns.registration.password.forgot.reply.v1"
+#define PC_TYPE_REG_PW_TOKEN_RESET         "id.go.bkn.pupns.registration.password.token_reset.v1"
+#define PC_TYPE_REG_PW_TOKEN_RESET_REPLY   "id.go.bkn.pupns.registration.password.token_reset.reply.v1"
+#define PC_TYPE_REG_PW_CHANGE              "id.go.bkn.pupns.registration.password.change.v1"
+#define PC_TYPE_REG_PW_CHANGE_REPLY        "id.go.bkn.pupns.registration.password.change.reply.v1"
+#define PC_TYPE_REG_STATUS_CHECK           "id.go.bkn.pupns.registration.status.check.v1"
+#define PC_TYPE_REG_STATUS_CHECK_REPLY     "id.go.bkn.pupns.registration.status.check.reply.v1"
+#define PC_TYPE_REG_STATUS_MAIL            "id.go.bkn.pupns.registration.status.mail.v1"
+#define PC_TYPE_REG_STATUS_MAIL_REPLY      "id.go.bkn.pupns.registration.status.mail.reply.v1"
+#define PC_TYPE_REG_EMAIL_VERIFY           "id.go.bkn.pupns.registration.email.verify.v1"
+#define PC_TYPE_REG_EMAIL_VERIFY_REPLY     "id.go.bkn.pupns.registration.email.verify.reply.v1"
+#define PC_TYPE_REG_EMAIL_CHANGE           "id.go.bkn.pupns.registration.email.change.v1"
+#define PC_TYPE_REG_EMAIL_CHANGE_REPLY     "id.go.bkn.pupns.registration.email.change.reply.v1"
+#define PC_TYPE_REG_EMAIL_RESEND           "id.go.bkn.pupns.registration.email.resend.v1"
+#define PC_TYPE_REG_EMAIL_RESEND_REPLY     "id.go.bkn.pupns.registration.email.resend.reply.v1"
+#define PC_TYPE_REG_ACCOUNT                "id.go.bkn.pupns.registration.account.v1"
+#define PC_TYPE_REG_ACCOUNT_REPLY          "id.go.bkn.pupns.registration.account.reply.v1"
+/* Notices on pupns.registration.notices (tokens only as token_sealed). */
+#define PC_TYPE_REG_NOTICE_WELCOME         "id.go.bkn.pupns.registration.welcome.v1"
+#define PC_TYPE_REG_NOTICE_EMAIL_VERIFY    "id.go.bkn.pupns.registration.email_verification.v1"
+#define PC_TYPE_REG_NOTICE_EMAIL_CHANGED   "id.go.bkn.pupns.registration.email_changed.v1"
+#define PC_TYPE_REG_NOTICE_RESET_LINK      "id.go.bkn.pupns.registration.reset_link.v1"
+#define PC_TYPE_REG_NOTICE_PASSWORD_RESET  "id.go.bkn.pupns.registration.password_reset.v1"
+#define PC_TYPE_REG_NOTICE_STATUS_MAIL     "id.go.bkn.pupns.registration.status_mail.v1"
+/* ---- end of registration recovery */
+
 #endif

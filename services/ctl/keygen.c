@@ -16,6 +16,10 @@ int ctl_keygen(void) {
     printf("PUPNS_FLOW_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, k, sizeof k));
     randombytes_buf(k, sizeof k);
     printf("PUPNS_REGISTRATION_PEPPER=%s\n", sodium_bin2hex(hex, sizeof hex, k, sizeof k));
+    /* The notify service's pair: tokens in mails are sealed to its public half. */
+    crypto_box_keypair(pk, sk);
+    printf("PUPNS_NOTIFY_PUBLIC_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, pk, sizeof pk));
+    printf("PUPNS_NOTIFY_SECRET_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, sk, sizeof sk));
     randombytes_buf(k, sizeof k); /* an Ed25519 seed: the receipt service signs QR codes with it */
     printf("PUPNS_RECEIPT_SIGNING_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, k, sizeof k));
     sodium_memzero(sk, sizeof sk);
