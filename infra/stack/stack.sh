@@ -6,11 +6,12 @@
 #                        kafka-start returns when the node is back in the ISR of all its partitions)
 #   stack.sh kafka-leader NAME PORT_BASE TOPIC PARTITION              (prints the leader's node id)
 #   stack.sh kafka-groups NAME PORT_BASE [GROUP...]                   (members, partitions, lag)
+#   stack.sh smtp-stop|smtp-start NAME PORT_BASE                      (the SMTP sink alone; for tests)
 #
 # NAME picks the data folder (.stack/NAME, git-ignored); PORT_BASE picks the
 # ports: PG = base+1, Redis = base+2, Kafka node n: broker = base+1+2n,
 # controller = base+2+2n (node 1: base+3/base+4, node 2: base+5/base+6,
-# node 3: base+7/base+8). Never touches the machine's own servers or their
+# node 3: base+7/base+8), SMTP sink = base+9. Never touches the machine's own servers or their
 # standard ports.
 #
 # PUPNS_KAFKA_NODES=1|3 (default 1) picks a single KRaft node or a cluster of
@@ -100,6 +101,41 @@ redis_up() {
     fi
 }
 redis_down() { redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true; }
+
+# The SMTP sink (smtp_sink.py): every mail lands in .stack/NAME/mail/new. It
+# offers STARTTLS with a self-signed certificate made once here (smtp/cert.pem,
+# for 127.0.0.1 and localhost), which clients trust as their CA file
+# (PUPNS_SMTP_CA_FILE, env.sh) instead of turning verification off.
+smtp_port=$((base + 9)); smtp_dir="$state/smtp"
+smtp_alive() { [ -f "$smtp_dir/pid" ] && kill -0 "$(cat "$smtp_dir/pid")" 2>/dev/null; }
+smtp_up() {
+    mkdir -p "$smtp_dir" "$state/mail"
+    if [ ! -s "$smtp_dir/cert.pem" ]; then
+        (umask 077; openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+            -subj "/CN=pupns-smtp-sink" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+            -keyout "$smtp_dir/key.pem" -out "$smtp_dir/cert.pem" >"$smtp_dir/openssl.log" 2>&1) ||
+            { cat "$smtp_dir/openssl.log" >&2; return 1; }
+        chmod 644 "$smtp_dir/cert.pem"
+    fi
+    smtp_alive && return 0
+    nohup /usr/bin/python3 "$top/infra/stack/smtp_sink.py" --port "$smtp_port" --maildir "$state/mail" \
+        --cert "$smtp_dir/cert.pem" --key "$smtp_dir/key.pem" >>"$smtp_dir/sink.log" 2>&1 &
+    echo $! >"$smtp_dir/pid"
+    for _ in $(seq 100); do
+        ss -Hltn "sport = :$smtp_port" 2>/dev/null | grep -q . && { log "smtp sink on 127.0.0.1:$smtp_port, mail in $state/mail/new"; return 0; }
+        smtp_alive || break
+        sleep 0.1
+    done
+    log "the smtp sink did not start (see $smtp_dir/sink.log)"; tail -5 "$smtp_dir/sink.log" >&2; return 1
+}
+smtp_down() {
+    smtp_alive || { rm -f "$smtp_dir/pid"; return 0; }
+    local pid; pid=$(cat "$smtp_dir/pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$smtp_dir/pid"
+}
 
 # kafka_config N: server.properties and log4j.properties of node N.
 kafka_config() {
@@ -267,10 +303,12 @@ node_arg() {
 }
 
 case "$cmd" in
-    up) pg_up; redis_up; kafka_up ;;
-    down) kafka_down; redis_down; pg_down ;;
+    up) pg_up; redis_up; smtp_up; kafka_up ;;
+    down) kafka_down; smtp_down; redis_down; pg_down ;;
+    smtp-stop) smtp_down; log "smtp sink stopped" ;;
+    smtp-start) smtp_up ;;
     pg-restart) pg_down; pg_up ;;   # for tests: services must reconnect
-    wipe) kafka_down; redis_down; pg_down; rm -rf "$state" "$(dirname "$(pg_dir)")" ;;
+    wipe) kafka_down; smtp_down; redis_down; pg_down; rm -rf "$state" "$(dirname "$(pg_dir)")" ;;
     kafka-kill) n=$(node_arg "${4:-}"); kafka_stop KILL "$n"; log "kafka node $n killed" ;;
     kafka-stop) n=$(node_arg "${4:-}"); kafka_stop TERM "$n"; log "kafka node $n stopped" ;;
     kafka-start) n=$(node_arg "${4:-}"); kafka_launch "$n"; kafka_wait self "$n"; kafka_wait_isr "$n" ;;
@@ -286,9 +324,10 @@ case "$cmd" in
     status)
         echo "postgresql 127.0.0.1:$pg_port $(as_pg "'$PGBIN/pg_isready' -h 127.0.0.1 -p $pg_port" >/dev/null 2>&1 && echo up || echo down)"
         echo "redis      127.0.0.1:$redis_port $(redis-cli -p "$redis_port" ping 2>/dev/null || echo down)"
+        echo "smtp sink  127.0.0.1:$smtp_port $(smtp_alive && echo "up (mail in $state/mail/new)" || echo down)"
         for n in $(seq "$nodes"); do
             p=$(broker_port "$n")
             echo "kafka $n    127.0.0.1:$p $(kcat -b "127.0.0.1:$p" -L -m 2 2>/dev/null | sed -n 's/^ \([0-9]*\) brokers:.*/up (\1 brokers in metadata)/p' | grep . || echo down)"
         done ;;
-    *) echo "usage: $0 up|down|wipe|status|pg-restart NAME PORT_BASE | kafka-kill|kafka-stop|kafka-start NAME PORT_BASE NODE | kafka-leader NAME PORT_BASE TOPIC PARTITION | kafka-groups NAME PORT_BASE [GROUP...]" >&2; exit 2 ;;
+    *) echo "usage: $0 up|down|wipe|status|pg-restart NAME PORT_BASE | kafka-kill|kafka-stop|kafka-start NAME PORT_BASE NODE | kafka-leader NAME PORT_BASE TOPIC PARTITION | kafka-groups NAME PORT_BASE [GROUP...] | smtp-stop|smtp-start NAME PORT_BASE" >&2; exit 2 ;;
 esac
