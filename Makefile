@@ -77,7 +77,7 @@ $(B)/bin/pupns-seed: $(patsubst %.c,$(B)/%.o,$(wildcard services/identity/seed/*
 # tests/unit/test_<service>_<module>.c sees that service's headers and links that service's modules (not its main.c).
 $(B)/tests/unit/test_%.o: CFLAGS += -Iservices/$(word 2,$(subst _, ,$(notdir $*)))
 service_objs = $(patsubst %.c,$(B)/%.o,$(filter-out %/main.c,$(wildcard services/$(1)/*.c)))
-$(B)/bin/pupns-pwhash-bench: $(B)/tests/bench/pwhash_bench.o $(B)/services/registration/pwhash.o $(COMMON_LIB)
+$(B)/bin/pupns-pwhash-bench: $(B)/tests/bench/pwhash_bench.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 

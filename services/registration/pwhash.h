@@ -1,42 +1,24 @@
-/* pwhash.h -- argon2id password hashing for account passwords. */
+/* pwhash.h -- argon2id hashing of PNS account passwords: the registration
+ * service's names for libcommon/password_hash.h (shared with the verifier's
+ * accounts, so both use one set of parameters; see there for the choice). */
 #ifndef REGISTRATION_PWHASH_H
 #define REGISTRATION_PWHASH_H
 
-#include <sodium.h>
+#include "password_hash.h"
 
-#include "status.h"
+#define REGISTRATION_PWHASH_ALG PC_PWHASH_ALG
+#define REGISTRATION_PWHASH_OPSLIMIT PC_PWHASH_OPSLIMIT
+#define REGISTRATION_PWHASH_MEMLIMIT PC_PWHASH_MEMLIMIT
 
-/* Passwords are stored as libsodium's argon2id string
- * ("$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>"), which carries its own
- * salt and parameters, so raising the parameters later leaves old hashes
- * verifiable (crypto_pwhash_str_needs_rehash tells when to upgrade).
- *
- * Parameters: OWASP's Password Storage Cheat Sheet configuration for
- * argon2id, m = 19 MiB (19456 KiB), t = 2, p = 1. The cost of a hash is the
- * registration wave's bottleneck (every registration and login pays it
- * once): 64 MiB/t=3 measured about 3x slower here for no gain the threat
- * model needs, since answers are also peppered and the database is not
- * public. The benchmark reads the constants below; change them here only.
- *
- * Thread-safe once sodium_init() has run. */
-
-#define REGISTRATION_PWHASH_ALG crypto_pwhash_ALG_ARGON2ID13
-#define REGISTRATION_PWHASH_OPSLIMIT 2ULL
-#define REGISTRATION_PWHASH_MEMLIMIT (19456UL * 1024)
-
-/* Hashes password into out (NUL-terminated, < crypto_pwhash_STRBYTES).
- * PC_OK; PC_EINVAL if password is NULL; PC_ERROR if argon2id could not run
- * (usually: the memory could not be allocated). */
-pc_status registration_pwhash(const char *password, char out[crypto_pwhash_STRBYTES]);
-
-/* PC_OK if password matches stored; PC_EDENIED if it does not, or if stored
- * is NULL or not an argon2id string (a corrupt row must not let anyone in). */
-pc_status registration_pwhash_verify(const char *stored, const char *password);
-
-/* Spends the work of one registration_pwhash_verify against a hash made with
- * the current parameters, and discards the result. Call it when the NIP has
- * no account, so "unknown NIP" and "wrong password" take the same time and
- * the login cannot be used to learn who registered. */
-void registration_pwhash_dummy_verify(const char *password);
+/* See pc_pwhash, pc_pwhash_verify and pc_pwhash_dummy_verify. */
+static inline pc_status registration_pwhash(const char *password, char out[crypto_pwhash_STRBYTES]) {
+    return pc_pwhash(password, out);
+}
+static inline pc_status registration_pwhash_verify(const char *stored, const char *password) {
+    return pc_pwhash_verify(stored, password);
+}
+static inline void registration_pwhash_dummy_verify(const char *password) {
+    pc_pwhash_dummy_verify(password);
+}
 
 #endif

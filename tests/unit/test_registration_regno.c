@@ -1,4 +1,4 @@
-/* test_registration_regno.c -- unit tests for registration numbers (services/registration/regno.c). */
+/* test_registration_regno.c -- unit tests for registration numbers (libcommon/registration_number.c, through services/registration/regno.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,13 +1,13 @@
-/* regno.c -- registration numbers: 7 random symbols + a mod-31 check symbol. */
-#include "regno.h"
+/* registration_number.c -- registration numbers: 7 random symbols + a mod-31 check symbol. */
+#include "registration_number.h"
 
 #include <sodium.h>
 #include <string.h>
 
 #define N 31
-#define PAYLOAD (REGISTRATION_REGNO_LEN - 1)
+#define PAYLOAD (PC_REGNO_LEN - 1)
 
-static const char alphabet[] = REGISTRATION_REGNO_ALPHABET;
+static const char alphabet[] = PC_REGNO_ALPHABET;
 
 _Static_assert(sizeof alphabet - 1 == N, "the check arithmetic needs exactly 31 symbols");
 
@@ -30,7 +30,7 @@ static int weighted_sum(const int *v, int n, int last) {
     return sum;
 }
 
-void registration_regno_new(char out[9]) {
+void pc_regno_new(char out[9]) {
     int v[PAYLOAD];
     for (int i = 0; i < PAYLOAD; i++) {
         /* randombytes_uniform avoids modulo bias. */
@@ -38,36 +38,56 @@ void registration_regno_new(char out[9]) {
         out[i] = alphabet[v[i]];
     }
     out[PAYLOAD] = alphabet[(N - weighted_sum(v, PAYLOAD, 2)) % N];
-    out[REGISTRATION_REGNO_LEN] = '\0';
+    out[PC_REGNO_LEN] = '\0';
 }
 
-int registration_regno_valid(const char *s) {
+int pc_regno_valid(const char *s) {
     if (!s) return 0;
-    int v[REGISTRATION_REGNO_LEN];
-    for (int i = 0; i < REGISTRATION_REGNO_LEN; i++)
+    int v[PC_REGNO_LEN];
+    for (int i = 0; i < PC_REGNO_LEN; i++)
         if ((v[i] = value_of(s[i])) < 0) return 0; /* also stops at an early NUL */
-    if (s[REGISTRATION_REGNO_LEN] != '\0') return 0;
-    return weighted_sum(v, REGISTRATION_REGNO_LEN, 1) == 0;
+    if (s[PC_REGNO_LEN] != '\0') return 0;
+    return weighted_sum(v, PC_REGNO_LEN, 1) == 0;
 }
 
 static int is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-pc_status registration_regno_normalise(const char *in, char out[9]) {
+pc_status pc_regno_normalise(const char *in, char out[9]) {
     out[0] = '\0';
     if (!in) return PC_EINVAL;
     size_t start = 0, end = strlen(in);
     while (start < end && is_space(in[start])) start++;
     while (end > start && is_space(in[end - 1])) end--;
-    if (end - start != REGISTRATION_REGNO_LEN) return PC_EINVAL;
-    char tmp[REGISTRATION_REGNO_LEN + 1];
-    for (size_t i = 0; i < REGISTRATION_REGNO_LEN; i++) {
+    if (end - start != PC_REGNO_LEN) return PC_EINVAL;
+    char tmp[PC_REGNO_LEN + 1];
+    for (size_t i = 0; i < PC_REGNO_LEN; i++) {
         char c = in[start + i];
         tmp[i] = (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
     }
-    tmp[REGISTRATION_REGNO_LEN] = '\0';
-    if (!registration_regno_valid(tmp)) return PC_EINVAL;
+    tmp[PC_REGNO_LEN] = '\0';
+    if (!pc_regno_valid(tmp)) return PC_EINVAL;
     memcpy(out, tmp, sizeof tmp);
     return PC_OK;
+}
+
+pc_regno_problem pc_regno_parse_typed(const char *in, char out[9]) {
+    out[0] = '\0';
+    char tmp[PC_REGNO_LEN + 1];
+    size_t n = 0;
+    int foreign = 0;
+    for (const char *c = in ? in : ""; *c; c++) {
+        if (is_space(*c) || *c == '-') continue;
+        if (n == PC_REGNO_LEN) return PC_REGNO_LENGTH;
+        char u = (*c >= 'a' && *c <= 'z') ? (char)(*c - 'a' + 'A') : *c;
+        if (value_of(u) < 0) foreign = 1;
+        tmp[n++] = u;
+    }
+    tmp[n] = '\0';
+    if (n != PC_REGNO_LEN) return PC_REGNO_LENGTH;
+    if (foreign) return PC_REGNO_SYMBOL;
+    if (!pc_regno_valid(tmp)) return PC_REGNO_CHECK;
+    memcpy(out, tmp, sizeof tmp);
+    return PC_REGNO_OK;
 }
