@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -77,6 +79,9 @@ static const cfg_entry cfg_table[] = {
     SECRET(pepper, "PUPNS_REGISTRATION_PEPPER", "key of the answer hashes (hex)"),
     SECRET(notify_public_key, "PUPNS_NOTIFY_PUBLIC_KEY",
            "registration: notify service public key the mail tokens are sealed to (hex)"),
+    SECRET(verifier_public_key, "PUPNS_VERIFIER_PUBLIC_KEY",
+           "gateway, verifier: public key verifier passwords are sealed to (hex)"),
+    SECRET(verifier_secret_key, "PUPNS_VERIFIER_SECRET_KEY", "verifier: its secret half (hex)"),
     SECRET(receipt_signing_key, "PUPNS_RECEIPT_SIGNING_KEY", "receipt: Ed25519 seed signing the QR codes (hex)"),
     STR(receipt_old_public_keys, "PUPNS_RECEIPT_OLD_PUBLIC_KEYS", "",
         "receipt: retired public keys, kid:hex,... (their receipts still verify)"),
@@ -109,13 +114,51 @@ static pc_status cfg_set(pc_config *c, const cfg_entry *e, const char *text, con
     return PC_OK;
 }
 
+/* NAME_FILE (the Docker/Kubernetes secrets convention): the value is the
+ * file's content without its final newline, so keys need not sit in the
+ * environment (/proc/PID/environ) at all. *found is 0 when NAME_FILE is unset. */
+static pc_status cfg_from_file(const cfg_entry *e, char *buf, size_t len, int *found, char *errstr,
+                               size_t errlen) {
+    char name[96];
+    snprintf(name, sizeof name, "%s_FILE", e->env);
+    const char *path = getenv(name);
+    *found = 0;
+    if (!path || !*path) return PC_OK;
+    const char *direct = getenv(e->env);
+    if (direct && *direct) {
+        snprintf(errstr, errlen, "set either %s or %s, not both", e->env, name);
+        return PC_EINVAL;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(errstr, errlen, "%s: cannot read %s: %s", name, path, strerror(errno));
+        return PC_EINVAL;
+    }
+    size_t n = fread(buf, 1, len, f);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed || n == len) {
+        snprintf(errstr, errlen, "%s: %s is unreadable or longer than %zu bytes", name, path, len - 1);
+        return PC_EINVAL;
+    }
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
+    buf[n] = '\0';
+    *found = 1;
+    return PC_OK;
+}
+
 pc_status pc_config_load(pc_config *c, const char *service, char *errstr, size_t errlen) {
     memset(c, 0, sizeof *c);
     snprintf(c->service, sizeof c->service, "%s", service);
+    char file_value[4096];
     for (size_t i = 0; i < sizeof cfg_table / sizeof cfg_table[0]; i++) {
         const cfg_entry *e = &cfg_table[i];
-        const char *env = getenv(e->env);
-        pc_status st = cfg_set(c, e, env && *env ? env : e->def, service, errstr, errlen);
+        int from_file = 0;
+        pc_status st = cfg_from_file(e, file_value, sizeof file_value, &from_file, errstr, errlen);
+        if (st != PC_OK) return st;
+        const char *env = from_file ? file_value : getenv(e->env);
+        st = cfg_set(c, e, env && *env ? env : e->def, service, errstr, errlen);
+        sodium_memzero(file_value, sizeof file_value);
         if (st != PC_OK) return st;
     }
     if (!c->instance_id[0]) {

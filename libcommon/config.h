@@ -2,7 +2,9 @@
  *
  * One declarative table (config.c) names every setting: its variable, type,
  * bounds, default and the field it lands in. Defaults run the local stack;
- * `pc_config_usage` prints the table for --help and the README. */
+ * `pc_config_usage` prints the table for --help and the README. Every
+ * setting NAME may instead come from the file named by NAME_FILE (Docker
+ * and Kubernetes secrets), which keeps keys out of the environment. */
 #ifndef PUPNS_CONFIG_H
 #define PUPNS_CONFIG_H
 
@@ -48,6 +50,9 @@ typedef struct {
     char flow_key[65];             /* gateway: signs registration flow tokens */
     char pepper[65];               /* registration: keys the hashes of answers */
     char notify_public_key[65];    /* registration: X25519 key the notices' tokens are sealed to */
+    /* verifier service: its login commands carry the password sealed to this pair */
+    char verifier_public_key[65];  /* gateway seals verifier passwords to it */
+    char verifier_secret_key[65];  /* verifier service only */
     /* receipt service */
     char receipt_signing_key[65];      /* Ed25519 seed signing the receipts' QR codes */
     char receipt_old_public_keys[600]; /* "kid:hex,..." of retired keys: old receipts still verify */

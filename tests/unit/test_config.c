@@ -4,8 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -16,6 +18,8 @@ static int clear_env(void **state) {
     unsetenv("PUPNS_INSTANCE_ID");
     unsetenv("PUPNS_REQUEST_TIMEOUT_MS");
     unsetenv("PUPNS_KAFKA_BROKERS");
+    unsetenv("PUPNS_PG_URL_FILE");
+    unsetenv("PUPNS_HTTP_PORT_FILE");
     return 0;
 }
 
@@ -76,6 +80,42 @@ static void empty_value_means_default(void **state) {
     assert_int_equal(c.http_port, 8080);
 }
 
+/* Writes text to a fresh temporary file; its path goes to path. */
+static void temp_file(char path[64], const char *text) {
+    snprintf(path, 64, "/tmp/pupns-config-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+static void settings_come_from_files(void **state) {
+    (void)state;
+    char path[64];
+    temp_file(path, "postgresql://from@file/db\n");
+    setenv("PUPNS_PG_URL_FILE", path, 1);
+    pc_config c;
+    char err[160] = "";
+    assert_int_equal(pc_config_load(&c, "gateway", err, sizeof err), PC_OK);
+    assert_string_equal(c.pg_url, "postgresql://from@file/db"); /* final newline dropped */
+
+    setenv("PUPNS_PG_URL", "postgresql://x@h/db", 1);            /* both: ambiguous */
+    assert_int_equal(pc_config_load(&c, "gateway", err, sizeof err), PC_EINVAL);
+    assert_non_null(strstr(err, "PUPNS_PG_URL_FILE"));
+    unsetenv("PUPNS_PG_URL");
+    unlink(path);
+    assert_int_equal(pc_config_load(&c, "gateway", err, sizeof err), PC_EINVAL); /* missing file */
+    assert_non_null(strstr(err, path));
+    unsetenv("PUPNS_PG_URL_FILE");
+
+    temp_file(path, "9091");                                      /* numbers too */
+    setenv("PUPNS_HTTP_PORT_FILE", path, 1);
+    assert_int_equal(pc_config_load(&c, "gateway", err, sizeof err), PC_OK);
+    assert_int_equal(c.http_port, 9091);
+    unsetenv("PUPNS_HTTP_PORT_FILE");
+    unlink(path);
+}
+
 int main(void) {
     cmocka_set_message_output(CM_OUTPUT_TAP);
     const struct CMUnitTest tests[] = {
@@ -83,6 +123,7 @@ int main(void) {
         cmocka_unit_test_setup(environment_overrides, clear_env),
         cmocka_unit_test_setup(bad_values_name_the_variable, clear_env),
         cmocka_unit_test_setup(empty_value_means_default, clear_env),
+        cmocka_unit_test_setup(settings_come_from_files, clear_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
