@@ -1,7 +1,8 @@
 /* login.c -- password login with growing lock-outs, and bearer sessions.
  *
  * Unknown NIPs cost a dummy argon2id verification and count failures like
- * known ones, so neither timing nor lock-outs tell which NIPs registered. */
+ * known ones (throttle.c), so neither timing nor lock-outs tell which NIPs
+ * registered. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,51 +14,10 @@
 #include "registration.h"
 #include "seal.h"
 
-/* Failures before the first lock-out; each further failure doubles it. */
-#define LOCK_AFTER 5
-#define LOCK_FIRST_S 30
-#define LOCK_MAX_S 3600
-#define FAILURE_WINDOW_S 3600
-
 static json_t *denied(long retry_after) {
     json_t *r = json_pack("{s:s}", "status", retry_after > 0 ? "locked" : "denied");
     if (retry_after > 0) json_object_set_new(r, "retry_after", json_integer(retry_after));
     return r;
-}
-
-/* Seconds the NIP is still locked (0 if not); -1 on database error. */
-static long locked_for(pc_pg *db, const char *nip, pc_status *st) {
-    const char *params[] = { nip };
-    PGresult *res = pc_pg_exec(db,
-                               "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint"
-                               " FROM registration.login_throttle WHERE nip = $1 AND locked_until > now()",
-                               1, params, 1, st);
-    if (!res) return -1;
-    long secs = PQntuples(res) ? atol(PQgetvalue(res, 0, 0)) : 0;
-    PQclear(res);
-    return secs;
-}
-
-/* Counts a failure; returns the lock-out it caused in seconds (0 if none).
- * Failures count within FAILURE_WINDOW_S of the first one, then start
- * over: old failures do not keep a NIP one guess away from a lock-out. */
-static long count_failure(pc_pg *db, const char *nip, pc_status *st) {
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO registration.login_throttle AS t (nip, failures, window_start) VALUES ($1, 1, now())"
-             " ON CONFLICT (nip) DO UPDATE SET"
-             " failures = CASE WHEN t.window_start < now() - make_interval(secs => %d) THEN 1 ELSE t.failures + 1 END,"
-             " window_start = CASE WHEN t.window_start < now() - make_interval(secs => %d) THEN now()"
-             " ELSE t.window_start END,"
-             " locked_until = CASE WHEN t.window_start >= now() - make_interval(secs => %d) AND t.failures + 1 >= %d"
-             " THEN now() + make_interval(secs => least(%d, %d * power(2, t.failures + 1 - %d))) END"
-             " RETURNING coalesce(ceil(extract(epoch FROM locked_until - now())), 0)::bigint",
-             FAILURE_WINDOW_S, FAILURE_WINDOW_S, FAILURE_WINDOW_S, LOCK_AFTER, LOCK_MAX_S, LOCK_FIRST_S, LOCK_AFTER);
-    const char *params[] = { nip };
-    PGresult *res = pc_pg_exec(db, sql, 1, params, 0, st);
-    long secs = res && PQntuples(res) ? atol(PQgetvalue(res, 0, 0)) : 0;
-    PQclear(res);
-    return secs;
 }
 
 /* Opens a session under the token hash the gateway chose: the token
@@ -90,7 +50,7 @@ pc_status registration_login(registration_ctx *ctx, pc_pg *db, const pc_event *e
         return PC_OK;
     }
     pc_status st;
-    long wait = locked_for(db, nip, &st);
+    long wait = registration_throttle_locked(db, "login_throttle", nip, &st);
     if (wait != 0) {
         pc_secret_free(password);
         if (wait < 0) return st;
@@ -109,15 +69,26 @@ pc_status registration_login(registration_ctx *ctx, pc_pg *db, const pc_event *e
     PQclear(res);
     pc_secret_free(password);
     if (verdict != PC_OK) {
-        long lock = count_failure(db, nip, &st);
+        long lock = registration_throttle_fail(db, "login_throttle", nip, &st);
         if (st != PC_OK) return st;
         PC_INFO("login failed for %s%s", nip, lock ? " (now locked)" : "");
         *reply = denied(lock);
         return PC_OK;
     }
-    res = pc_pg_exec(db, "DELETE FROM registration.login_throttle WHERE nip = $1", 1, params, 0, &st);
-    PQclear(res);
-    if (st != PC_OK || (st = open_session(ctx, db, nip, token_hash)) != PC_OK) return st;
+    if ((st = registration_throttle_clear(db, "login_throttle", nip)) != PC_OK ||
+        (st = open_session(ctx, db, nip, token_hash)) != PC_OK)
+        return st;
     *reply = json_pack("{s:s, s:s, s:i}", "status", "ok", "nip", nip, "expires_in", ctx->cfg.session_ttl_s);
     return PC_OK;
+}
+
+pc_status registration_sessions_revoke(pc_pg *db, const char *nip, const char *keep_hash) {
+    const char *params[] = { nip, keep_hash ? keep_hash : "" };
+    pc_status st;
+    PGresult *res = pc_pg_exec(db,
+                               "UPDATE registration.session SET revoked_at = now()"
+                               " WHERE nip = $1 AND revoked_at IS NULL AND token_hash <> $2",
+                               2, params, 0, &st);
+    PQclear(res);
+    return st;
 }

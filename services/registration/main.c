@@ -18,9 +18,10 @@
 static pc_status load_keys(registration_ctx *ctx) {
     if (pc_config_key(ctx->cfg.reg_public_key, ctx->public_key) != PC_OK ||
         pc_config_key(ctx->cfg.reg_secret_key, ctx->secret_key) != PC_OK ||
-        pc_config_key(ctx->cfg.pepper, ctx->pepper) != PC_OK) {
-        PC_ERROR("PUPNS_REGISTRATION_PUBLIC_KEY, PUPNS_REGISTRATION_SECRET_KEY and "
-                 "PUPNS_REGISTRATION_PEPPER must each be 64 hex digits (pupns-ctl keygen makes them)");
+        pc_config_key(ctx->cfg.pepper, ctx->pepper) != PC_OK ||
+        pc_config_key(ctx->cfg.notify_public_key, ctx->notify_public_key) != PC_OK) {
+        PC_ERROR("PUPNS_REGISTRATION_PUBLIC_KEY, PUPNS_REGISTRATION_SECRET_KEY, PUPNS_REGISTRATION_PEPPER and "
+                 "PUPNS_NOTIFY_PUBLIC_KEY must each be 64 hex digits (pupns-ctl keygen makes them)");
         return PC_EINVAL;
     }
     /* The pair must match, or every sealed command would be unreadable. */

@@ -1,5 +1,6 @@
 /* outbox.c -- the registration service's use of the shared outbox
- * (libcommon/outbox.h): its events go to pupns.registration.events. */
+ * (libcommon/outbox.h): its events go to pupns.registration.events, its
+ * notices for the notify service to pupns.registration.notices. */
 #include "contract.h"
 #include "lifecycle.h"
 #include "outbox.h"
@@ -20,4 +21,8 @@ void *registration_relay_thread(void *arg) {
     registration_ctx *ctx = arg;
     if (pc_outbox_relay_run(ctx->cfg.pg_url, "registration", ctx->events) != PC_OK) pc_lifecycle_fail();
     return NULL;
+}
+
+pc_status registration_notice_add(pc_pg *db, const char *type, const char *nip, json_t *data) {
+    return pc_outbox_add(db, "registration", PC_TOPIC_REG_NOTICES, type, nip, data);
 }

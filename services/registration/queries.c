@@ -1,6 +1,7 @@
 /* queries.c -- read-mostly requests on their own topic and thread:
  * status (is this NIP registered?), get (a registration for its owner),
- * session (is this bearer token valid?) and logout (revoke it). */
+ * session (is this bearer token valid?), logout (revoke it) and account
+ * (the owner's own data with the address, account.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,7 @@ pc_status registration_query(registration_ctx *ctx, pc_pg *db, const pc_event *e
     if (strcmp(ev->type, PC_TYPE_REG_GET) == 0) return query_get(db, ev->data, reply);
     if (strcmp(ev->type, PC_TYPE_REG_SESSION) == 0) return query_session(db, ev->data, 0, reply);
     if (strcmp(ev->type, PC_TYPE_REG_LOGOUT) == 0) return query_session(db, ev->data, 1, reply);
+    if (strcmp(ev->type, PC_TYPE_REG_ACCOUNT) == 0) return registration_account_get(db, ev, reply);
     return PC_EINVAL;
 }
 
@@ -90,6 +92,7 @@ void *registration_query_thread(void *arg) {
         { PC_TYPE_REG_GET, PC_TYPE_REG_GET_REPLY },
         { PC_TYPE_REG_SESSION, PC_TYPE_REG_SESSION_REPLY },
         { PC_TYPE_REG_LOGOUT, PC_TYPE_REG_LOGOUT_REPLY },
+        { PC_TYPE_REG_ACCOUNT, PC_TYPE_REG_ACCOUNT_REPLY },
     };
     const char *topics[] = { PC_TOPIC_REG_QUERIES };
     pc_serve_spec spec = {
@@ -98,7 +101,7 @@ void *registration_query_thread(void *arg) {
         .topics = topics,
         .ntopics = 1,
         .routes = routes,
-        .nroutes = 4,
+        .nroutes = sizeof routes / sizeof routes[0],
         .handle = handle,
         .workers = 1,
         .batch_max = 64,

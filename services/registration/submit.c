@@ -1,5 +1,6 @@
 /* submit.c -- the registration command: re-validate, hash, store once,
- * answer, and queue registration.completed / registration.rejected. */
+ * answer, and queue registration.completed / registration.rejected (and
+ * the welcome notice with the address's verification link). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,8 +179,28 @@ static pc_status insert_account(registration_ctx *ctx, pc_pg *db, const submissi
     return PC_ERROR;
 }
 
-/* Stores result under the command id and queues its event, then commits. */
-static pc_status finish(pc_pg *db, const char *command_id, const char *nip, json_t *result) {
+/* welcome.v1 for a completed registration (in the open transaction): the
+ * receipt's data and a link that verifies the address, valid 7 days. */
+static pc_status queue_welcome(registration_ctx *ctx, pc_pg *db, const char *nip, const char *email,
+                               json_t *registrasi) {
+    char *sealed = NULL, expires[40];
+    pc_status st = registration_mail_token_new(ctx, db, nip, "verify", email, REGISTRATION_VERIFY_TTL_S, &sealed,
+                                               expires);
+    if (st != PC_OK) return st;
+    json_t *data = json_pack("{s:s, s:O, s:s, s:O, s:O, s:O, s:O, s:s, s:s}", "nip", nip, "nama",
+                             json_object_get(registrasi, "nama"), "email", email, "no_registrasi",
+                             json_object_get(registrasi, "no_registrasi"), "instansi",
+                             json_object_get(registrasi, "instansi"), "unit_kerja",
+                             json_object_get(registrasi, "unit_kerja"), "created_at",
+                             json_object_get(registrasi, "created_at"), "token_sealed", sealed, "expires_at", expires);
+    free(sealed);
+    return data ? registration_notice_add(db, PC_TYPE_REG_NOTICE_WELCOME, nip, data) : PC_ERROR;
+}
+
+/* Stores result under the command id and queues its event (and, for a
+ * completed registration, the welcome notice to email), then commits. */
+static pc_status finish(registration_ctx *ctx, pc_pg *db, const char *command_id, const char *nip,
+                        const char *email, json_t *result) {
     char *text = json_dumps(result, JSON_COMPACT);
     const char *params[] = { command_id, nip, text };
     pc_status st = PC_ERROR;
@@ -198,6 +219,8 @@ static pc_status finish(pc_pg *db, const char *command_id, const char *nip, json
                                              "code", json_string_value(json_object_get(result, "code")),
                                              "errors", json_object_get(result, "errors"));
         st = registration_outbox_add(db, completed ? PC_TYPE_REG_COMPLETED : PC_TYPE_REG_REJECTED, nip, data);
+        if (st == PC_OK && completed && email)
+            st = queue_welcome(ctx, db, nip, email, json_object_get(result, "registrasi"));
     }
     if (st == PC_OK) st = registration_tx(db, "COMMIT");
     if (st != PC_OK) registration_tx(db, "ROLLBACK");
@@ -242,7 +265,7 @@ pc_status registration_submit(registration_ctx *ctx, pc_pg *db, const pc_event *
         result = inserted ? json_pack("{s:s, s:o}", "status", "completed", "registrasi", account)
                           : rejection("sudah_terdaftar", "NIP ini sudah terdaftar.");
         PC_INFO("registration %s for %s", inserted ? "completed" : "rejected (duplicate)", nip);
-        st = finish(db, command_id, nip, result);
+        st = finish(ctx, db, command_id, nip, inserted ? s.email : NULL, result);
         submission_clear(&s);
         if (st != PC_OK) {
             json_decref(result);
@@ -252,7 +275,7 @@ pc_status registration_submit(registration_ctx *ctx, pc_pg *db, const pc_event *
         return PC_OK;
     }
     submission_clear(&s);
-    if ((st = registration_tx(db, "BEGIN")) == PC_OK) st = finish(db, command_id, nip, result);
+    if ((st = registration_tx(db, "BEGIN")) == PC_OK) st = finish(ctx, db, command_id, nip, NULL, result);
     if (st != PC_OK) {
         json_decref(result);
         return st;

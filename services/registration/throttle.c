@@ -1,0 +1,59 @@
+/* throttle.c -- per-NIP failure counters with growing lock-outs, shared by
+ * login (registration.login_throttle) and recovery (recovery_throttle):
+ * LOCK_AFTER failures within the hour that began with the first of them
+ * lock the NIP for LOCK_FIRST_S, each further one doubles the lock up to
+ * LOCK_MAX_S; after the hour the count starts over, so old failures do not
+ * keep a NIP one guess away from a lock-out. Unknown NIPs are counted like
+ * known ones, so a lock-out tells nothing about who registered. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "registration.h"
+
+#define LOCK_AFTER 5
+#define LOCK_FIRST_S 30
+#define LOCK_MAX_S 3600
+#define FAILURE_WINDOW_S 3600
+
+long registration_throttle_locked(pc_pg *db, const char *table, const char *nip, pc_status *st) {
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint"
+             " FROM registration.%s WHERE nip = $1 AND locked_until > now()", table);
+    const char *params[] = { nip };
+    PGresult *res = pc_pg_exec(db, sql, 1, params, 1, st);
+    if (!res) return -1;
+    long secs = PQntuples(res) ? atol(PQgetvalue(res, 0, 0)) : 0;
+    PQclear(res);
+    return secs;
+}
+
+long registration_throttle_fail(pc_pg *db, const char *table, const char *nip, pc_status *st) {
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO registration.%s AS t (nip, failures, window_start) VALUES ($1, 1, now())"
+             " ON CONFLICT (nip) DO UPDATE SET"
+             " failures = CASE WHEN t.window_start < now() - make_interval(secs => %d) THEN 1 ELSE t.failures + 1 END,"
+             " window_start = CASE WHEN t.window_start < now() - make_interval(secs => %d) THEN now()"
+             " ELSE t.window_start END,"
+             " locked_until = CASE WHEN t.window_start >= now() - make_interval(secs => %d) AND t.failures + 1 >= %d"
+             " THEN now() + make_interval(secs => least(%d, %d * power(2, t.failures + 1 - %d))) END"
+             " RETURNING coalesce(ceil(extract(epoch FROM locked_until - now())), 0)::bigint",
+             table, FAILURE_WINDOW_S, FAILURE_WINDOW_S, FAILURE_WINDOW_S, LOCK_AFTER, LOCK_MAX_S, LOCK_FIRST_S,
+             LOCK_AFTER);
+    const char *params[] = { nip };
+    PGresult *res = pc_pg_exec(db, sql, 1, params, 0, st);
+    long secs = res && PQntuples(res) ? atol(PQgetvalue(res, 0, 0)) : 0;
+    PQclear(res);
+    return secs;
+}
+
+pc_status registration_throttle_clear(pc_pg *db, const char *table, const char *nip) {
+    char sql[128];
+    snprintf(sql, sizeof sql, "DELETE FROM registration.%s WHERE nip = $1", table);
+    const char *params[] = { nip };
+    pc_status st;
+    PGresult *res = pc_pg_exec(db, sql, 1, params, 0, &st);
+    PQclear(res);
+    return st;
+}
