@@ -41,6 +41,8 @@ static const cfg_entry cfg_table[] = {
         "gateway concurrent connection limit"),
     INT(http_conn_timeout_s, "PUPNS_HTTP_CONN_TIMEOUT", 1, 3600, "30",
         "idle HTTP connection timeout, seconds"),
+    INT(http_receive_timeout_s, "PUPNS_HTTP_RECEIVE_TIMEOUT", 1, 3600, "20",
+        "gateway: seconds a client has to send a whole request (headers and body)"),
     INT(http_max_per_address, "PUPNS_HTTP_MAX_PER_ADDRESS", 1, 100000, "256",
         "gateway concurrent connections from one client address"),
     INT(http_max_body, "PUPNS_HTTP_MAX_BODY", 1024, 16777216, "65536", "maximum request body, bytes"),

@@ -23,6 +23,7 @@ typedef struct {
     int health_port;               /* services' /healthz /readyz /metrics; 0: off */
     int http_max_connections;
     int http_conn_timeout_s;
+    int http_receive_timeout_s;    /* gateway: a request's headers and body within this */
     int http_max_per_address;      /* gateway: connections from one address */
     int http_max_body;
     char static_dir[512];

@@ -9,6 +9,7 @@
 
 #include "envelope.h"
 #include "gateway.h"
+#include "http_guard.h"
 #include "ids.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -69,14 +70,20 @@ static int start_http(struct _u_instance *instance, gw_ctx *gw, struct sockaddr_
         { MHD_OPTION_CONNECTION_TIMEOUT, gw->cfg.http_conn_timeout_s, NULL },
         { MHD_OPTION_SOCK_ADDR, 0, addr },
         { MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
-        { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL },
-        { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL },
+        /* ulfius' two required callbacks, wrapped by the guard (http_guard.h). */
+        { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)gw_guard_request_completed, NULL },
+        { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)gw_guard_uri_logger, NULL },
+        { MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)gw_guard_notify_connection, NULL },
         { MHD_OPTION_END, 0, NULL },
     };
     /* poll(), not select(): no ceiling at FD_SETSIZE (1024) descriptors. */
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
                      MHD_USE_ERROR_LOG;
-    return ulfius_start_framework_with_mhd_options(instance, flags, ops) == U_OK ? 0 : -1;
+    if (gw_guard_start(gw->cfg.http_max_body, gw->cfg.http_receive_timeout_s, gw->cfg.http_conn_timeout_s) != 0)
+        return -1;
+    if (ulfius_start_framework_with_mhd_options(instance, flags, ops) == U_OK) return 0;
+    gw_guard_stop();
+    return -1;
 }
 
 int main(int argc, char **argv) {
@@ -127,6 +134,7 @@ out:
     if (http_started) {
         ulfius_stop_framework(&instance);
         ulfius_clean_instance(&instance);
+        gw_guard_stop();
     }
     gw_bp_free(gw.bp);
     pc_rpc_free(gw.rpc);

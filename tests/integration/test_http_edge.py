@@ -1,7 +1,8 @@
 """test_http_edge.py -- the gateway's HTTP edge under abuse (loopback only,
 bounded): NUL and control bytes in paths, bodies without JSON Content-Type,
 HTTP/1.1 without Host, security headers on
-every response, and 1,100 slow connections from one address (capped per
+every response, oversized bodies (announced: 413 before the upload; chunked:
+413 past the limit), a drip-fed request cut at the receive deadline, and 1,100 slow connections from one address (capped per
 address; a client from another address is still served)."""
 import os
 import resource
@@ -52,8 +53,84 @@ body = b'{"nip":"1","email":"a"}'
 s, h, b = raw(b"POST /api/v1/registrasi/mulai HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: text/plain\r\n"
               b"Content-Length: %d\r\n\r\n" % len(body) + body)
 t.ok(s == 415 and "application/problem+json" in h, "a body that is not application/json gets 415 problem+json", (s, b[:200]))
-# Not yet: an announced oversized body is refused only after its upload
-# (ulfius reads the body before any callback of ours runs); see issue 8.
+# An announced oversized body: 413 as soon as the headers are in (the
+# client sends no body byte and still gets its answer).
+t0 = time.monotonic()
+s, h, b = raw(b"POST /api/v1/registrasi HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: 50000000\r\n\r\n", timeout=10)
+waited = time.monotonic() - t0
+t.ok(s == 413 and "application/problem+json" in h and "permintaan_terlalu_besar" in b,
+     "a 50 MB Content-Length is answered 413 problem+json before any body is sent", (s, b[:200]))
+t.ok("content-security-policy:" in h.lower(), "the early 413 carries the security headers too", h)
+print(f"# the early 413 came after {waited * 1000:.0f} ms without a body byte sent")
+
+
+def chunked(total, piece=8192):
+    """A chunked POST of `total` bytes (a JSON object padded with spaces)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    s.sendall(b"POST /api/v1/registrasi/mulai HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    body = b'{"nip":"197501022014071003","email":"a@b.id"}'
+    body += b" " * max(0, total - len(body))
+    try:
+        for i in range(0, len(body), piece):
+            part = body[i:i + piece]
+            s.sendall(b"%x\r\n" % len(part) + part + b"\r\n")
+        s.sendall(b"0\r\n\r\n")
+    except OSError:
+        pass  # the gateway may answer and close before the last chunk
+    data = b""
+    try:
+        while True:
+            c = s.recv(65536)
+            if not c:
+                break
+            data += c
+    except OSError:
+        pass
+    s.close()
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return (int(head.split(b" ")[1]) if head.startswith(b"HTTP/") else 0), rest.decode(errors="replace")
+
+
+s, b = chunked(2 * 1024 * 1024)
+t.ok(s == 413 and "permintaan_terlalu_besar" in b, "a 2 MB chunked body is refused with 413 (not cut and processed)",
+     (s, b[:200]))
+s, b = chunked(200)
+t.ok(s != 413 and s != 0 and s < 500, "a small chunked body is still accepted and handled", (s, b[:200]))
+s, b = chunked(65536 + 100)
+t.ok(s == 413, "valid JSON followed by padding past the 64 KiB limit is refused, not truncated to the JSON", (s, b[:200]))
+
+# A client dripping its headers (one byte a second) is cut at the receive
+# deadline (PUPNS_HTTP_RECEIVE_TIMEOUT, 20 s by default), although it never
+# stays silent long enough for the idle timeout.
+deadline = int(os.environ.get("PUPNS_HTTP_RECEIVE_TIMEOUT", "20"))
+drip = socket.create_connection(("127.0.0.1", port), timeout=5)
+t0 = time.monotonic()
+cut_after = None
+for ch in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * (deadline * 3):
+    try:
+        drip.send(bytes([ch]))
+        drip.setblocking(False)
+        try:
+            if drip.recv(1) == b"":
+                raise ConnectionResetError
+        except BlockingIOError:
+            pass
+        drip.setblocking(True)
+    except OSError:
+        cut_after = time.monotonic() - t0
+        break
+    time.sleep(1)
+drip.close()
+t.ok(cut_after is not None, "a client dripping its headers a byte a second is cut by the receive deadline",
+     cut_after)
+if cut_after is not None:
+    print(f"# the drip-fed connection was cut after {cut_after:.1f} s (deadline {deadline} s)")
+metrics = raw(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")[2]
+t.ok('pupns_http_slow_clients_total{phase="receiving"}' in metrics and "pupns_http_refused_early_total" in metrics,
+     "the cut and the early refusals are counted in /metrics",
+     [line for line in metrics.splitlines() if "slow_clients" in line or "refused_early" in line])
 s, h, b = raw(f"GET /api/v1/pns/{nip} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
 wanted = ["content-security-policy:", "frame-ancestors 'none'", "referrer-policy:", "x-content-type-options: nosniff"]
 t.ok(s == 200 and all(w in h.lower() for w in wanted), "responses carry CSP, frame-ancestors, Referrer-Policy, nosniff",
