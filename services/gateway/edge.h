@@ -4,8 +4,9 @@
  * Refused (RFC 9457 problem+json, in Indonesian): a path holding NUL or
  * control bytes, plain or percent-encoded (400; such bytes have truncated
  * paths before); HTTP/1.1 without Host (400); a Content-Length that is not
- * a plain number (400) or larger than the body limit (413, before the body
- * is read by a handler); a Transfer-Encoding other than chunked (400); a
+ * a plain number (400) or larger than the body limit (413; http_guard.c
+ * answers it before the body is uploaded and refuses chunked bodies past
+ * the limit); a Transfer-Encoding other than chunked (400); a
  * body on a method that carries data without Content-Type application/json
  * (415). */
 #ifndef GATEWAY_EDGE_H
