@@ -109,6 +109,13 @@ static const char *bearer(const struct _u_request *req) {
     return n >= 16 && n <= 128 ? h : NULL;
 }
 
+int gw_bearer_hash(const struct _u_request *req, char hash_hex[65]) {
+    const char *token = bearer(req);
+    if (!token) return 0;
+    gw_token_hash(token, hash_hex);
+    return 1;
+}
+
 static void unauthenticated(struct _u_response *resp) {
     gw_fail(resp, 401, "perlu_login", "Perlu masuk (login)",
             "Sesi Anda tidak valid atau sudah berakhir. Silakan masuk kembali.", NULL);

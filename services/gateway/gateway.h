@@ -47,6 +47,16 @@ void gw_receipt_bukti(gw_ctx *gw, const struct _u_request *req, struct _u_respon
 void gw_receipt_formulir(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_receipt_keys(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_receipt_verify(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+/* Recovery and the own account (recovery_api.c, account_api.c; issue 11). */
+void gw_password_reset(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_password_forgot(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_password_token_reset(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_status_check(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_email_verify(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_account_get(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_account_email(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_account_email_resend(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_account_password(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 
 /* Shared by handlers (handler_util.c). */
 /* The request's JSON object body, or NULL after answering 400. */
@@ -71,6 +81,19 @@ pc_status gw_call(gw_ctx *gw, const char *topic, const char *key, const char *ty
 /* A new random bearer token (base64url) and its SHA-256 (hex). */
 void gw_token_new(char token[64], char hash_hex[65]);
 void gw_token_hash(const char *token, char hash_hex[65]);
+/* 1 if e looks like a mail address (one @, a dotted domain, no spaces). */
+int gw_email_valid(const char *e);
+/* Checks a form's captcha answer (consuming the captcha) and adds its field
+ * error to problem, if any. 0 after answering the client itself when the
+ * captcha service failed. */
+int gw_captcha_check(gw_ctx *gw, struct _u_response *resp, const char *id, const char *answer, json_t *problem);
+/* The SHA-256 (hex) of the request's bearer token; 0 if it has none. */
+int gw_bearer_hash(const struct _u_request *req, char hash_hex[65]);
+/* Adds the verifier's view of a registered PNS to out: "status"
+ * (registered, receipt_received, in_batch, accepted), "status_sumber"
+ * ("verifikator", or "registrasi" when the verifier did not answer: then
+ * the status is "registered", never a 5xx) and "unit_aktif" (bool or null). */
+void gw_verifier_state(gw_ctx *gw, const char *nip, const char *unit_kerja_kode, json_t *out);
 /* The NIP of the request's valid bearer session; 0 after answering 401/5xx. */
 int gw_session_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, char nip[19]);
 

@@ -117,3 +117,16 @@ pc_status gw_call(gw_ctx *gw, const char *topic, const char *key, const char *ty
     }
     return st;
 }
+
+/* A deliberately plain check: one @, a dotted domain, no spaces or controls. */
+int gw_email_valid(const char *e) {
+    size_t n = e ? strlen(e) : 0;
+    const char *at = e ? strchr(e, '@') : NULL;
+    if (n < 6 || n > 254 || !at || at == e || strchr(at + 1, '@') || at - e > 64) return 0;
+    const char *dot = strrchr(at, '.');
+    if (!dot || dot == at + 1 || strlen(dot) < 3) return 0;
+    for (const char *c = e; *c; c++)
+        if ((unsigned char)*c <= ' ' || *c == '"' || *c == ',' || *c == '<' || *c == '>' || *c == '\\')
+            return 0;
+    return 1;
+}

@@ -36,19 +36,6 @@ void gw_questions(gw_ctx *gw, const struct _u_request *req, struct _u_response *
     json_decref(list);
 }
 
-/* A deliberately plain check: one @, a dotted domain, no spaces or controls. */
-static int email_valid(const char *e) {
-    size_t n = e ? strlen(e) : 0;
-    const char *at = e ? strchr(e, '@') : NULL;
-    if (n < 6 || n > 254 || !at || at == e || strchr(at + 1, '@') || at - e > 64) return 0;
-    const char *dot = strrchr(at, '.');
-    if (!dot || dot == at + 1 || strlen(dot) < 3) return 0;
-    for (const char *c = e; *c; c++)
-        if ((unsigned char)*c <= ' ' || *c == '"' || *c == ',' || *c == '<' || *c == '>' || *c == '\\')
-            return 0;
-    return 1;
-}
-
 /* Looks the NIP up; *pns is the PNS or NULL when unknown. Answers the
  * client itself on failure and returns 0. */
 static int lookup_pns(gw_ctx *gw, struct _u_response *resp, const char *nip, json_t **pns) {
@@ -80,7 +67,7 @@ void gw_registration_start(gw_ctx *gw, const struct _u_request *req, struct _u_r
     json_t *problem = pc_problem_new(400, "data_tidak_valid", "Data belum benar",
                                      "Periksa kembali isian yang ditandai.", NULL);
     if (ne != PC_NIP_OK) pc_problem_add_error(problem, "nip", pc_nip_error_code(ne), pc_nip_error_message(ne));
-    if (!email_valid(email))
+    if (!gw_email_valid(email))
         pc_problem_add_error(problem, "email", "email_tidak_valid",
                              "Alamat email tidak valid. Gunakan alamat email Anda yang masih aktif.");
     if (json_array_size(json_object_get(problem, "errors")) > 0) {
@@ -138,40 +125,9 @@ static int blank(const char *s) {
     return *s == '\0';
 }
 
-/* Checks the captcha (consuming it) and adds its error, if any. Returns 0
- * after answering the client when the captcha service failed. */
+/* Checks the form's captcha (consuming it); see gw_captcha_check. */
 static int check_captcha(gw_ctx *gw, struct _u_response *resp, const reg_form *f, json_t *problem) {
-    if (blank(f->captcha_id) || blank(f->captcha_answer)) {
-        pc_problem_add_error(problem, "captcha_jawaban", "captcha_kosong", "Masukkan kode yang terlihat pada gambar.");
-        return 1;
-    }
-    /* Ids are UUIDs and answers short: anything else cannot be right, and
-     * the captcha service need not see it. */
-    if (strlen(f->captcha_id) != 36 || strspn(f->captcha_id, "0123456789abcdefABCDEF-") != 36 ||
-        strlen(f->captcha_answer) > 16) {
-        pc_problem_add_error(problem, "captcha_jawaban", "captcha_salah",
-                             "Kode yang dimasukkan tidak sesuai dengan gambar. Muat kode baru dan coba lagi.");
-        return 1;
-    }
-    json_t *reply = NULL;
-    pc_status st = gw_call(gw, PC_TOPIC_CAPTCHA_REQUESTS, f->captcha_id, PC_TYPE_CAPTCHA_CHECK,
-                           json_pack("{s:s, s:s}", "id", f->captcha_id, "answer", f->captcha_answer),
-                           gw->cfg.request_timeout_ms, &reply);
-    if (st != PC_OK) {
-        gw_service_failure(resp, st, "captcha");
-        return 0;
-    }
-    const char *reason = json_string_value(json_object_get(reply, "reason"));
-    if (!json_is_true(json_object_get(reply, "valid"))) {
-        if (reason && strcmp(reason, "expired") == 0)
-            pc_problem_add_error(problem, "captcha_jawaban", "captcha_kedaluwarsa",
-                                 "Kode gambar sudah kedaluwarsa atau sudah dipakai. Muat kode baru.");
-        else
-            pc_problem_add_error(problem, "captcha_jawaban", "captcha_salah",
-                                 "Kode yang dimasukkan tidak sesuai dengan gambar. Muat kode baru dan coba lagi.");
-    }
-    json_decref(reply);
-    return 1;
+    return gw_captcha_check(gw, resp, f->captcha_id, f->captcha_answer, problem);
 }
 
 static void validate_form(gw_ctx *gw, json_t *body, reg_form *f, json_t *problem) {
