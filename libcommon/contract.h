@@ -96,4 +96,20 @@
 #define PC_TYPE_REG_NOTICE_STATUS_MAIL     "id.go.bkn.pupns.registration.status_mail.v1"
 /* ---- end of registration recovery */
 
+/* ---- Identity, issue 10 (A2): unit queries and corrections resolved. ---- */
+/* On pupns.identity.requests: a unit kerja's members paged by NIP, a unit's
+ * summary, and a PNS's own correction reports with their outcome. */
+#define PC_TYPE_IDENTITY_UNIT_MEMBERS          "id.go.bkn.pupns.identity.unit.members.v1"
+#define PC_TYPE_IDENTITY_UNIT_MEMBERS_REPLY    "id.go.bkn.pupns.identity.unit.members.reply.v1"
+#define PC_TYPE_IDENTITY_UNIT_GET              "id.go.bkn.pupns.identity.unit.get.v1"
+#define PC_TYPE_IDENTITY_UNIT_GET_REPLY        "id.go.bkn.pupns.identity.unit.get.reply.v1"
+#define PC_TYPE_IDENTITY_CORRECTION_LIST       "id.go.bkn.pupns.identity.correction.list.v1"
+#define PC_TYPE_IDENTITY_CORRECTION_LIST_REPLY "id.go.bkn.pupns.identity.correction.list.reply.v1"
+/* On pupns.identity.commands (from the verifier service): accept or reject a report. */
+#define PC_TYPE_IDENTITY_CORRECTION_RESOLVE       "id.go.bkn.pupns.identity.correction.resolve.v1"
+#define PC_TYPE_IDENTITY_CORRECTION_RESOLVE_REPLY "id.go.bkn.pupns.identity.correction.resolve.reply.v1"
+/* On pupns.identity.events (key NIP, extension attribute instansi). */
+#define PC_TYPE_IDENTITY_CORRECTED          "id.go.bkn.pupns.identity.corrected.v1"
+#define PC_TYPE_IDENTITY_CORRECTION_REJECTED "id.go.bkn.pupns.identity.correction.rejected.v1"
+
 #endif

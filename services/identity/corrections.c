@@ -1,4 +1,5 @@
-/* corrections.c -- handling identity.correction.submit.v1 commands. */
+/* corrections.c -- identity.correction.submit.v1 commands, the command
+ * consumer (submit and resolve) and the outbox relay. */
 #include "corrections.h"
 
 #include <stdio.h>
@@ -6,6 +7,7 @@
 
 #include "contract.h"
 #include "envelope.h"
+#include "lookup.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "nip.h"
@@ -51,39 +53,41 @@ static pc_status submit(pc_pg *db, json_t *d, json_t **reply) {
         return PC_OK;
     }
     char sql[640];
+    json_t *pns = NULL;
     pc_status st = exec_simple(db, "BEGIN");
     if (st != PC_OK) return st;
-    /* The value being disputed, as held now: the report keeps it. */
-    const char *params[] = { nip };
-    PGresult *cur = pc_pg_exec(db,
-                               strcmp(field, "nama") == 0
-                                   ? "SELECT nama FROM identity.pns WHERE nip = $1"
-                                   : "SELECT i.nama FROM identity.pns p JOIN identity.instansi i"
-                                     " ON i.kode = p.instansi_kode WHERE p.nip = $1",
-                               1, params, 0, &st);
-    if (!cur) goto fail;
-    if (PQntuples(cur) == 0) {
-        PQclear(cur);
+    /* The value being disputed, as held now: the report keeps it; the
+     * event names the PNS's instansi and unit (the region that handles it). */
+    if ((st = identity_lookup_one(db, nip, 0, &pns)) != PC_OK) goto fail;
+    if (!pns) {
         exec_simple(db, "ROLLBACK");
         *reply = json_pack("{s:s}", "status", "not_found");
         return PC_OK;
     }
+    const char *old = strcmp(field, "nama") == 0
+                          ? json_string_value(json_object_get(pns, "nama"))
+                          : json_string_value(json_object_get(json_object_get(pns, "instansi"), "nama"));
     snprintf(sql, sizeof sql,
              "INSERT INTO identity.koreksi (id, nip, field, nilai_lama, usulan, catatan)"
              " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING %s", REPORT_COLUMNS);
-    const char *ins[] = { id, nip, field, PQgetvalue(cur, 0, 0), proposal, note };
+    const char *ins[] = { id, nip, field, old, proposal, note };
     PGresult *res = pc_pg_exec(db, sql, 6, ins, 0, &st);
-    PQclear(cur);
     if (!res) goto fail;
     if (PQntuples(res) == 1) {
         json_t *report = report_json(res);
         PQclear(res);
-        st = pc_outbox_add(db, "identity", PC_TOPIC_IDENTITY_EVENTS, PC_TYPE_IDENTITY_CORRECTION_REQUESTED, nip,
-                           json_incref(report));
+        json_t *event = json_deep_copy(report);
+        json_object_set_new(event, "correction_id", json_string(id));
+        json_object_set(event, "instansi", json_object_get(pns, "instansi"));
+        json_object_set(event, "unit_kerja", json_object_get(pns, "unit_kerja"));
+        st = identity_correction_event(db, PC_TYPE_IDENTITY_CORRECTION_REQUESTED, nip,
+                                       json_string_value(json_object_get(json_object_get(pns, "instansi"), "kode")),
+                                       event);
         if (st != PC_OK || (st = exec_simple(db, "COMMIT")) != PC_OK) {
             json_decref(report);
             goto fail;
         }
+        json_decref(pns);
         PC_INFO("correction of %s reported for %s", field, nip);
         *reply = json_pack("{s:s, s:o}", "status", "open", "koreksi", report);
         return PC_OK;
@@ -97,14 +101,24 @@ static pc_status submit(pc_pg *db, json_t *d, json_t **reply) {
     *reply = PQntuples(res) == 1 ? json_pack("{s:s, s:o}", "status", "open", "koreksi", report_json(res))
                                  : json_pack("{s:s}", "status", "invalid");
     PQclear(res);
+    json_decref(pns);
     return exec_simple(db, "COMMIT");
 fail:
+    json_decref(pns);
     exec_simple(db, "ROLLBACK");
     return st == PC_OK ? PC_ERROR : st;
 }
 
+pc_status identity_correction_event(pc_pg *db, const char *type, const char *nip, const char *instansi_kode,
+                                    json_t *data) {
+    const pc_event_ext ext[] = { { PC_EXT_INSTANSI, instansi_kode }, { NULL, NULL } };
+    return pc_outbox_add_ext(db, "identity", PC_TOPIC_IDENTITY_EVENTS, type, nip, data, ext);
+}
+
 /* The serve loop's handler; w is the worker's database connection. */
 static pc_status handle(void *w, const pc_event *ev, json_t **reply) {
+    if (strcmp(ev->type, PC_TYPE_IDENTITY_CORRECTION_RESOLVE) == 0)
+        return identity_correction_resolve(w, ev->data, reply);
     return submit(w, ev->data, reply);
 }
 
@@ -112,6 +126,7 @@ void *identity_corrections_thread(void *arg) {
     corrections_ctx *ctx = arg;
     static const pc_serve_route routes[] = {
         { PC_TYPE_IDENTITY_CORRECTION_SUBMIT, PC_TYPE_IDENTITY_CORRECTION_REPLY },
+        { PC_TYPE_IDENTITY_CORRECTION_RESOLVE, PC_TYPE_IDENTITY_CORRECTION_RESOLVE_REPLY },
     };
     const char *topics[] = { PC_TOPIC_IDENTITY_COMMANDS };
     pc_serve_spec spec = {
@@ -120,7 +135,7 @@ void *identity_corrections_thread(void *arg) {
         .topics = topics,
         .ntopics = 1,
         .routes = routes,
-        .nroutes = 1,
+        .nroutes = sizeof routes / sizeof routes[0],
         .handle = handle,
         .workers = 1,
         .batch_max = 16,

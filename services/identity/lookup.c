@@ -1,6 +1,7 @@
 /* lookup.c -- batched NIP look-up: one `nip = ANY($1)` query per batch. */
 #include "lookup.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,34 @@ static const char LOOKUP_SQL[] =
     "  JOIN identity.instansi i ON i.kode = p.instansi_kode"
     "  JOIN identity.unit_kerja u ON u.kode = p.unit_kerja_kode"
     " WHERE p.nip = ANY($1::text[])";
+
+static const char ONE_SQL[] =
+    "SELECT p.nip, p.nama, i.kode, i.nama, u.kode, u.nama"
+    "  FROM identity.pns p"
+    "  JOIN identity.instansi i ON i.kode = p.instansi_kode"
+    "  JOIN identity.unit_kerja u ON u.kode = p.unit_kerja_kode"
+    " WHERE p.nip = $1";
+
+static json_t *pns_json(PGresult *res, int r) {
+    return json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "nip", PQgetvalue(res, r, 0), "nama",
+                     PQgetvalue(res, r, 1), "instansi", "kode", PQgetvalue(res, r, 2), "nama",
+                     PQgetvalue(res, r, 3), "unit_kerja", "kode", PQgetvalue(res, r, 4), "nama",
+                     PQgetvalue(res, r, 5));
+}
+
+pc_status identity_lookup_one(pc_pg *db, const char *nip, int lock, json_t **pns) {
+    char sql[sizeof ONE_SQL + 32];
+    snprintf(sql, sizeof sql, "%s%s", ONE_SQL, lock ? " FOR UPDATE OF p" : "");
+    const char *params[] = { nip };
+    pc_status st;
+    *pns = NULL;
+    /* Not idempotent: it runs inside the caller's transaction. */
+    PGresult *res = pc_pg_exec(db, sql, 1, params, 0, &st);
+    if (!res) return st;
+    if (PQntuples(res) == 1 && !(*pns = pns_json(res, 0))) st = PC_ERROR;
+    PQclear(res);
+    return st;
+}
 
 /* Postgres array literal {n1,n2,...}: NIPs are digits only, no quoting needed. */
 static char *nip_array_literal(const char *const *nips, size_t n) {
@@ -57,10 +86,7 @@ pc_status identity_lookup_batch(pc_pg *db, const char *const *nips, size_t n, js
     qsort(order, n, sizeof *order, asked_cmp);
     for (int r = 0; r < PQntuples(res); r++) {
         const char *nip = PQgetvalue(res, r, 0);
-        json_t *pns = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "nip", nip, "nama",
-                                PQgetvalue(res, r, 1), "instansi", "kode", PQgetvalue(res, r, 2),
-                                "nama", PQgetvalue(res, r, 3), "unit_kerja", "kode",
-                                PQgetvalue(res, r, 4), "nama", PQgetvalue(res, r, 5));
+        json_t *pns = pns_json(res, r);
         /* The same NIP may be asked twice in one batch: answer every one. */
         asked key = { nip, 0 };
         asked *hit = bsearch(&key, order, n, sizeof *order, asked_cmp);

@@ -14,4 +14,9 @@
  * NULL and the status says why (PC_EUNAVAIL: database unreachable). */
 pc_status identity_lookup_batch(pc_pg *db, const char *const *nips, size_t n, json_t **found);
 
+/* One PNS as identity_lookup_batch describes it, read inside the caller's
+ * transaction; lock != 0 adds FOR UPDATE (the row is about to change).
+ * *pns NULL when unknown. PC_OK, or the database's status. */
+pc_status identity_lookup_one(pc_pg *db, const char *nip, int lock, json_t **pns);
+
 #endif

@@ -1,15 +1,19 @@
-/* requests.c -- NIP look-ups as a serve-loop batch handler. */
+/* requests.c -- pupns.identity.requests as a serve-loop batch handler: NIP
+ * look-ups (one query for a whole batch) and, beside them, the verifier's
+ * unit queries and a PNS's own correction list (one indexed query each). */
 #include "requests.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "contract.h"
+#include "corrections.h"
 #include "log.h"
 #include "lookup.h"
 #include "metrics.h"
 #include "nip.h"
 #include "pg.h"
+#include "units.h"
 
 /* Items a batch message may carry: the gateway sends at most 64; the cap
  * only bounds what a foreign producer can make us allocate. */
@@ -132,10 +136,55 @@ void identity_lookups(void *w, pc_serve_item *items, size_t n) {
     free(lks);
 }
 
+static int is_lookup(const pc_serve_item *it) {
+    return strcmp(it->ev->type, PC_TYPE_IDENTITY_LOOKUP) == 0 || is_batch(it);
+}
+
+/* A request that is not a look-up, answered on its own. */
+static pc_status answer_query(pc_pg *db, const pc_event *ev, json_t **reply) {
+    if (strcmp(ev->type, PC_TYPE_IDENTITY_UNIT_MEMBERS) == 0) return identity_unit_members(db, ev->data, reply);
+    if (strcmp(ev->type, PC_TYPE_IDENTITY_UNIT_GET) == 0) return identity_unit_get(db, ev->data, reply);
+    if (strcmp(ev->type, PC_TYPE_IDENTITY_CORRECTION_LIST) == 0) return identity_correction_list(db, ev->data, reply);
+    return PC_EINVAL; /* no route names another type */
+}
+
+void identity_requests(void *w, pc_serve_item *items, size_t n) {
+    size_t nl = 0;
+    for (size_t i = 0; i < n; i++) nl += is_lookup(&items[i]);
+    if (nl == n) {
+        identity_lookups(w, items, n); /* the usual batch: nothing else in the way */
+        return;
+    }
+    /* Look-ups first, together, so a unit query never delays their answers
+     * more than its own few milliseconds. */
+    if (nl > 0) {
+        pc_serve_item *lk = calloc(nl, sizeof *lk);
+        if (!lk) {
+            for (size_t i = 0; i < n; i++) items[i].status = PC_EUNAVAIL;
+            return;
+        }
+        for (size_t i = 0, k = 0; i < n; i++)
+            if (is_lookup(&items[i])) lk[k++] = items[i];
+        identity_lookups(w, lk, nl);
+        for (size_t i = 0, k = 0; i < n; i++)
+            if (is_lookup(&items[i])) items[i] = lk[k++];
+        free(lk);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (is_lookup(&items[i])) continue;
+        items[i].reply = NULL;
+        items[i].status = answer_query(w, items[i].ev, &items[i].reply);
+        if (items[i].status == PC_EUNAVAIL) PC_WARN("database unavailable; %s waits", items[i].ev->type);
+    }
+}
+
 pc_status identity_serve(const pc_config *cfg, pc_producer *replies, int workers) {
     static const pc_serve_route routes[] = {
         { PC_TYPE_IDENTITY_LOOKUP, PC_TYPE_IDENTITY_LOOKUP_REPLY },
         { PC_TYPE_IDENTITY_LOOKUP_BATCH, PC_TYPE_IDENTITY_LOOKUP_BATCH_REPLY },
+        { PC_TYPE_IDENTITY_UNIT_MEMBERS, PC_TYPE_IDENTITY_UNIT_MEMBERS_REPLY },
+        { PC_TYPE_IDENTITY_UNIT_GET, PC_TYPE_IDENTITY_UNIT_GET_REPLY },
+        { PC_TYPE_IDENTITY_CORRECTION_LIST, PC_TYPE_IDENTITY_CORRECTION_LIST_REPLY },
     };
     const char *topics[] = { PC_TOPIC_IDENTITY_REQUESTS };
     pc_serve_spec spec = {
@@ -144,8 +193,8 @@ pc_status identity_serve(const pc_config *cfg, pc_producer *replies, int workers
         .topics = topics,
         .ntopics = 1,
         .routes = routes,
-        .nroutes = 2,
-        .handle_batch = identity_lookups,
+        .nroutes = sizeof routes / sizeof routes[0],
+        .handle_batch = identity_requests,
         .workers = workers,
         .batch_max = cfg->batch_max,
         .worker_open = pc_pg_worker_open,
