@@ -1,6 +1,8 @@
 /* itest_rpc.c -- request/reply against the real broker and identity service:
  * two independent reply channels (as two gateway instances) under concurrent
- * load each get exactly their own replies; a request nobody answers times out.
+ * load each get exactly their own replies, by single calls and by batched
+ * ones (pc_rpc_call_batched, the path the gateway's look-ups take); a
+ * request nobody answers times out, batched or not.
  *
  *   itest_rpc NIPS_FILE     (one known NIP per line; env PUPNS_KAFKA_BROKERS)
  * Prints TAP lines. */
@@ -30,6 +32,7 @@ static void tap(int ok, const char *name) { printf("%sok %d - %s\n", ok ? "" : "
 
 typedef struct {
     pc_rpc *rpc;
+    int batched;
     unsigned seed;
     atomic_int *wrong, *failed, *good;
 } worker_arg;
@@ -40,8 +43,10 @@ static void *worker(void *p) {
         a->seed = a->seed * 1103515245u + 12345u;
         const char *nip = nips[(a->seed >> 8) % nnips];
         json_t *data = json_pack("{s:s}", "nip", nip), *reply = NULL;
-        pc_status st = pc_rpc_call(a->rpc, PC_TOPIC_IDENTITY_REQUESTS, nip, PC_TYPE_IDENTITY_LOOKUP,
-                                   data, 10000, &reply);
+        pc_status st = a->batched ? pc_rpc_call_batched(a->rpc, PC_TOPIC_IDENTITY_REQUESTS,
+                                                        PC_TYPE_IDENTITY_LOOKUP_BATCH, data, 10000, &reply)
+                                  : pc_rpc_call(a->rpc, PC_TOPIC_IDENTITY_REQUESTS, nip, PC_TYPE_IDENTITY_LOOKUP,
+                                                data, 10000, &reply);
         json_decref(data);
         const char *got = json_string_value(json_object_get(json_object_get(reply, "pns"), "nip"));
         if (st != PC_OK) atomic_fetch_add(a->failed, 1);
@@ -101,21 +106,47 @@ int main(int argc, char **argv) {
     tap(a && b, "two reply channels open");
     if (!a || !b) return 1;
 
-    atomic_int wrong = 0, failed = 0, good = 0;
-    pthread_t th[2 * THREADS_PER_CHANNEL];
-    worker_arg args[2 * THREADS_PER_CHANNEL];
-    for (int i = 0; i < 2 * THREADS_PER_CHANNEL; i++) {
-        args[i] = (worker_arg){ i % 2 ? b : a, (unsigned)(i * 7919 + 1), &wrong, &failed, &good };
-        pthread_create(&th[i], NULL, worker, &args[i]);
+    for (int batched = 0; batched <= 1; batched++) {
+        atomic_int wrong = 0, failed = 0, good = 0;
+        pthread_t th[2 * THREADS_PER_CHANNEL];
+        worker_arg args[2 * THREADS_PER_CHANNEL];
+        long late_before = pc_rpc_late_replies(a) + pc_rpc_late_replies(b);
+        for (int i = 0; i < 2 * THREADS_PER_CHANNEL; i++) {
+            args[i] = (worker_arg){ i % 2 ? b : a, batched, (unsigned)(i * 7919 + 1 + batched), &wrong, &failed,
+                                    &good };
+            pthread_create(&th[i], NULL, worker, &args[i]);
+        }
+        for (int i = 0; i < 2 * THREADS_PER_CHANNEL; i++) pthread_join(th[i], NULL);
+        int total = 2 * THREADS_PER_CHANNEL * CALLS_PER_THREAD;
+        const char *how = batched ? "batched" : "single";
+        printf("# %s: %d good, %d wrong, %d failed of %d\n", how, atomic_load(&good), atomic_load(&wrong),
+               atomic_load(&failed), total);
+        char name[160];
+        snprintf(name, sizeof name, "%s calls: every concurrent call got the reply for its own NIP", how);
+        tap(atomic_load(&good) == total, name);
+        snprintf(name, sizeof name, "%s calls: no call got another call's reply", how);
+        tap(atomic_load(&wrong) == 0, name);
+        snprintf(name, sizeof name, "%s calls: no channel saw a reply meant for the other", how);
+        tap(pc_rpc_late_replies(a) + pc_rpc_late_replies(b) == late_before, name);
     }
-    for (int i = 0; i < 2 * THREADS_PER_CHANNEL; i++) pthread_join(th[i], NULL);
-    int total = 2 * THREADS_PER_CHANNEL * CALLS_PER_THREAD;
-    printf("# %d good, %d wrong, %d failed of %d\n", atomic_load(&good), atomic_load(&wrong),
-           atomic_load(&failed), total);
-    tap(atomic_load(&good) == total, "every concurrent call got the reply for its own NIP");
-    tap(atomic_load(&wrong) == 0, "no call got another call's reply");
-    tap(pc_rpc_late_replies(a) == 0 && pc_rpc_late_replies(b) == 0,
-        "no channel saw a reply meant for the other");
+
+    /* One batch holding a known and an unknown NIP: each caller gets its own answer. */
+    {
+        json_t *known = json_pack("{s:s}", "nip", nips[0]), *unknown = json_pack("{s:s}", "nip", "199901012020011999");
+        json_t *r1 = NULL, *r2 = NULL;
+        pc_status s1 = pc_rpc_call_batched(a, PC_TOPIC_IDENTITY_REQUESTS, PC_TYPE_IDENTITY_LOOKUP_BATCH, known,
+                                           10000, &r1);
+        pc_status s2 = pc_rpc_call_batched(a, PC_TOPIC_IDENTITY_REQUESTS, PC_TYPE_IDENTITY_LOOKUP_BATCH, unknown,
+                                           10000, &r2);
+        const char *got = json_string_value(json_object_get(json_object_get(r1, "pns"), "nip"));
+        tap(s1 == PC_OK && got && strcmp(got, nips[0]) == 0 && s2 == PC_OK && !json_object_get(r2, "pns") &&
+                !json_object_get(r2, "id"),
+            "a batched call for an unknown NIP gets its own answer without a PNS, and no batch id leaks");
+        json_decref(known);
+        json_decref(unknown);
+        json_decref(r1);
+        json_decref(r2);
+    }
 
     /* Nobody consumes this topic: the call must end as a timeout, not hang. */
     pc_kafka_create_topic(p, &(pc_topic_spec){ "pupns.itest.void", 1, 1, 0, 60000 }, NULL, err,
@@ -127,10 +158,15 @@ int main(int argc, char **argv) {
     json_decref(data);
     printf("# unanswered call returned after %lld ms\n", (long long)took_ms);
     tap(st == PC_ETIMEDOUT && reply == NULL, "an unanswered request times out");
+    data = json_pack("{s:s}", "nip", nips[0]);
+    st = pc_rpc_call_batched(b, "pupns.itest.void", PC_TYPE_IDENTITY_LOOKUP_BATCH, data, 300, &reply);
+    json_decref(data);
+    tap(st == PC_ETIMEDOUT && reply == NULL, "an unanswered batched request times out");
 
     pc_rpc_free(a);
     pc_rpc_free(b);
     pc_producer_free(p);
     free(nips);
+    printf("1..%d\n", tap_n);
     return 0;
 }
