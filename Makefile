@@ -13,6 +13,7 @@ INCS    := -Ilibcommon $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lulfius -lorcania -lyder -lmicrohttpd -lpthread -lm
 GD_LIBS := -lgd
 RECEIPT_LIBS := -lhpdf -lqrencode
+NOTIFY_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 
 # Two flavours: rel (optimised) and asan (ASan+UBSan, what the tests run).
 ifeq ($(SAN),1)
@@ -65,7 +66,7 @@ $(COMMON_LIB): $(COMMON_OBJ)
 define service_rule
 $(B)/bin/pupns-$(1): $(patsubst %.c,$(B)/%.o,$(wildcard services/$(1)/*.c)) $(COMMON_LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS) $$(if $$(filter captcha,$(1)),$$(GD_LIBS)) $$(if $$(filter receipt,$(1)),$$(RECEIPT_LIBS))
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS) $$(if $$(filter captcha,$(1)),$$(GD_LIBS)) $$(if $$(filter receipt,$(1)),$$(RECEIPT_LIBS)) $$(if $$(filter notify,$(1)),$$(NOTIFY_LIBS))
 endef
 $(foreach s,$(SERVICES),$(eval $(call service_rule,$(s))))
 
@@ -88,7 +89,7 @@ $(B)/bin/pupns-receipt-bench: $(B)/tests/bench/receipt_bench.o $(filter-out %/ma
 $(B)/tests/bench/receipt_bench.o: CFLAGS += -Iservices/receipt
 $(B)/tests/test_%: $(B)/tests/unit/test_%.o $$(call service_objs,$$(firstword $$(subst _, ,$$*))) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(GD_LIBS) $(RECEIPT_LIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(GD_LIBS) $(RECEIPT_LIBS) $(NOTIFY_LIBS) -lcmocka
 
 $(B)/tests/itest_%: $(B)/tests/integration/itest_%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)

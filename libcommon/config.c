@@ -81,6 +81,7 @@ static const cfg_entry cfg_table[] = {
     SECRET(pepper, "PUPNS_REGISTRATION_PEPPER", "key of the answer hashes (hex)"),
     SECRET(notify_public_key, "PUPNS_NOTIFY_PUBLIC_KEY",
            "registration: notify service public key the mail tokens are sealed to (hex)"),
+    SECRET(notify_secret_key, "PUPNS_NOTIFY_SECRET_KEY", "notify: its secret half, opens the mail tokens (hex)"),
     SECRET(verifier_public_key, "PUPNS_VERIFIER_PUBLIC_KEY",
            "gateway, verifier: public key verifier passwords are sealed to (hex)"),
     SECRET(verifier_secret_key, "PUPNS_VERIFIER_SECRET_KEY", "verifier: its secret half (hex)"),

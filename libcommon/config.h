@@ -51,6 +51,7 @@ typedef struct {
     char flow_key[65];             /* gateway: signs registration flow tokens */
     char pepper[65];               /* registration: keys the hashes of answers */
     char notify_public_key[65];    /* registration: X25519 key the notices' tokens are sealed to */
+    char notify_secret_key[65];    /* its secret half (notify service only) */
     /* verifier service: its login commands carry the password sealed to this pair */
     char verifier_public_key[65];  /* gateway seals verifier passwords to it */
     char verifier_secret_key[65];  /* verifier service only */
