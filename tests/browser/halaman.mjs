@@ -1,0 +1,57 @@
+// halaman.mjs -- every page of the portal and of the verifier desks opens
+// at this size: status 200 (404 for a mistyped address, still the portal's
+// page), lang id, exactly one h1 that names the document, nothing wider
+// than the screen; a full-page screenshot of each is kept.
+import { PASSWORD } from "./daftar.mjs";
+import { overflowX, shot, step, STEP_MS } from "./lib.mjs";
+
+const PAGES = [
+  ["/", "beranda", 200],
+  ["/daftar", "daftar", 200],
+  ["/masuk", "masuk", 200],
+  ["/bantuan", "bantuan", 200],
+  ["/lupa-kata-kunci", "lupa-kata-kunci", 200],
+  ["/cek-status", "cek-status", 200],
+  ["/akun/kata-kunci-baru", "kata-kunci-baru", 200],
+  ["/akun/verifikasi-email", "verifikasi-email", 200],
+  ["/halaman-yang-tidak-ada", "tidak-ditemukan", 404],
+  ["/verifikator", "verifikator-masuk", 200],
+];
+
+export async function check(page, path, name, status) {
+  const res = await page.goto(page.base + path);
+  if (!res || res.status() !== status) return `GET ${path} answered ${res && res.status()}, want ${status}`;
+  if (status >= 400) page.errors.expect(res.url());
+  await page.waitForFunction(() => document.querySelectorAll("section[data-view]:not([hidden])").length === 1);
+  await page.waitForTimeout(300); // a page's own first request (the mail links check their token)
+  if ((await page.getAttribute("html", "lang")) !== "id") return `${path}: html lang is not id`;
+  const h1 = await page.locator("h1:visible").allTextContents();
+  if (h1.length !== 1) return `${path}: ${h1.length} visible h1`;
+  const title = await page.title();
+  if (!title.startsWith(h1[0].trim())) return `${path}: title '${title}' does not start with the h1 '${h1[0]}'`;
+  const wide = await overflowX(page);
+  if (wide) return `${path}: wider than the screen: ${wide}`;
+  await shot(page, name);
+  return true;
+}
+
+export async function walk(page, { tag, account }) {
+  for (const [path, name, status] of PAGES) {
+    await step(`[${tag}] ${path} opens, one h1, fits the screen (screenshot ${name})`, () => check(page, path, name, status), true);
+  }
+  if (!account) return;
+  await step(`[${tag}] /akun after Login (screenshot akun)`, async () => {
+    await page.goto(page.base + "/masuk");
+    await page.locator("#masuk-nip").fill(account.nip);
+    await page.locator("#masuk-kata-kunci").fill(PASSWORD);
+    await page.locator("#tombol-masuk").click();
+    await page.waitForURL(/\/akun$/, { timeout: STEP_MS * 2 });
+    await page.waitForTimeout(1000);
+    const wide = await overflowX(page);
+    if (wide) return `/akun: wider than the screen: ${wide}`;
+    await shot(page, "akun");
+    await page.locator("#tombol-keluar").click();
+    await page.waitForURL((u) => u.pathname === "/");
+    return true;
+  }, true);
+}
