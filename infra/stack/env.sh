@@ -20,5 +20,12 @@ export PUPNS_REDIS_URL=redis://127.0.0.1:$((STACK_BASE + 2))/0
 export PUPNS_HTTP_PORT=${PUPNS_HTTP_PORT:-8080}
 export PUPNS_STATIC_DIR=${PUPNS_STATIC_DIR:-$TOP/services/gateway/www}
 pg_url() { echo "postgresql://pupns_$1@127.0.0.1:$PG_PORT/pupns"; }
+# Mail: the stack's SMTP sink (stack.sh) keeps every mail in $MAIL_DIR/new;
+# notify trusts its self-signed certificate as its CA file (no verification off).
+MAIL_DIR=$STATE_DIR/mail
+export PUPNS_SMTP_URL=${PUPNS_SMTP_URL:-smtp://127.0.0.1:$((STACK_BASE + 9))}
+export PUPNS_SMTP_CA_FILE=${PUPNS_SMTP_CA_FILE:-$STATE_DIR/smtp/cert.pem}
+export PUPNS_MAIL_FROM=${PUPNS_MAIL_FROM:-no-reply@pupns.bkn.go.id}
+export PUPNS_PUBLIC_URL=${PUPNS_PUBLIC_URL:-http://127.0.0.1:$PUPNS_HTTP_PORT}
 # Keys of this stack (generated once by run.sh with pupns-ctl keygen).
 SECRETS_FILE=$STATE_DIR/secrets.env
