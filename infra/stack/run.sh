@@ -41,6 +41,7 @@ start)
     for s in "${SERVICES[@]}"; do "$here/svc.sh" start "$s"; done
     wait_ready
     echo "PUPNS portal: http://127.0.0.1:$PUPNS_HTTP_PORT/   (try NIP 197501022014071003; 'make stop' stops it)"
+    echo "Mails the stack sends: $MAIL_DIR/new (one file each, Maildir; SMTP sink on 127.0.0.1:$((STACK_BASE + 9)))"
     ;;
 stop)
     for s in "${SERVICES[@]}"; do
