@@ -96,6 +96,34 @@
 #define PC_TYPE_REG_NOTICE_STATUS_MAIL     "id.go.bkn.pupns.registration.status_mail.v1"
 /* ---- end of registration recovery */
 
+/* ---- verifier (issue 10: Verifikator 1 and 2, batches, unit activation) */
+/* Request/reply from the gateway (and, for pns.state, from B1's account
+ * pages); key: unit kerja kode, batch id or NIP. */
+#define PC_TOPIC_VERIFIER_REQUESTS "pupns.verifier.requests"
+/* Public events for regional offices; key: instansi kode, extension `instansi`. */
+#define PC_TOPIC_VERIFIER_EVENTS   "pupns.verifier.events"
+/* Every verifier API operation: data {op, token_hash, client_address, args};
+ * reply {status: ok, http, body} or {status: problem, http, code, title, detail, field?}. */
+#define PC_TYPE_VERIFIER_API             "id.go.bkn.pupns.verifier.api.v1"
+#define PC_TYPE_VERIFIER_API_REPLY       "id.go.bkn.pupns.verifier.api.reply.v1"
+/* Login: the password sealed to the verifier's key (PUPNS_VERIFIER_PUBLIC_KEY). */
+#define PC_TYPE_VERIFIER_LOGIN           "id.go.bkn.pupns.verifier.login.v1"
+#define PC_TYPE_VERIFIER_LOGIN_REPLY     "id.go.bkn.pupns.verifier.login.reply.v1"
+/* What the verifier knows of one PNS (for the PNS's own pages). */
+#define PC_TYPE_VERIFIER_PNS_STATE       "id.go.bkn.pupns.verifier.pns.state.v1"
+#define PC_TYPE_VERIFIER_PNS_STATE_REPLY "id.go.bkn.pupns.verifier.pns.state.reply.v1"
+/* Is a unit kerja active (public: GET /api/v1/unit-kerja/{kode}/status). */
+#define PC_TYPE_VERIFIER_UNIT_STATUS       "id.go.bkn.pupns.verifier.unit.status.v1"
+#define PC_TYPE_VERIFIER_UNIT_STATUS_REPLY "id.go.bkn.pupns.verifier.unit.status.reply.v1"
+/* Events on pupns.verifier.events. */
+#define PC_TYPE_RECEIPT_RECEIVED  "id.go.bkn.pupns.receipt.received.v1"
+#define PC_TYPE_RECEIPT_UNMARKED  "id.go.bkn.pupns.receipt.unmarked.v1"
+#define PC_TYPE_BATCH_SUBMITTED   "id.go.bkn.pupns.batch.submitted.v1"
+#define PC_TYPE_BATCH_ACCEPTED    "id.go.bkn.pupns.batch.accepted.v1"
+#define PC_TYPE_BATCH_RETURNED    "id.go.bkn.pupns.batch.returned.v1"
+#define PC_TYPE_UNIT_ACTIVATED    "id.go.bkn.pupns.unit.activated.v1"
+/* ---- end of verifier */
+
 /* ---- Identity, issue 10 (A2): unit queries and corrections resolved. ---- */
 /* On pupns.identity.requests: a unit kerja's members paged by NIP, a unit's
  * summary, and a PNS's own correction reports with their outcome. */

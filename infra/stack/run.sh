@@ -34,6 +34,9 @@ start)
     # A stack made before the notify service: add its key pair (one pair, both lines).
     grep -q '^PUPNS_NOTIFY_SECRET_KEY=' "$SECRETS_FILE" ||
         "$BIN_DIR/pupns-ctl" keygen | grep '^PUPNS_NOTIFY_' >>"$SECRETS_FILE"
+    # A stack made before the verifier service: add its key pair.
+    grep -q '^PUPNS_VERIFIER_SECRET_KEY=' "$SECRETS_FILE" ||
+        "$BIN_DIR/pupns-ctl" keygen | grep '^PUPNS_VERIFIER_' >>"$SECRETS_FILE"
     count=$(psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d pupns -tAc "SELECT count(*) FROM identity.pns")
     if [ "$count" = 0 ]; then
         "$here/seed.sh" "${SEED_N:-10000}" "$PG_PORT"

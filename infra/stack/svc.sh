@@ -27,6 +27,7 @@ health_port() {
         registration) echo $((STACK_BASE + 10 * $2 + 3)) ;;
         receipt) echo $((STACK_BASE + 10 * $2 + 4)) ;;
         notify) echo $((STACK_BASE + 10 * $2 + 6)) ;;
+        verifier) echo $((STACK_BASE + 10 * $2 + 5)) ;;
     esac
 }
 
@@ -48,16 +49,35 @@ start)
     # Operators' /healthz, /readyz, /metrics: a port per instance.
     hp=$(health_port "$svc" "$inst")
     [ -n "$hp" ] && export PUPNS_HEALTH_PORT=${PUPNS_HEALTH_PORT:-$hp}
+    # Its own Kafka principal (stack.sh made the password), never the admin's.
+    if [ "$KAFKA_AUTH" = scram ]; then
+        export PUPNS_KAFKA_USERNAME=$svc PUPNS_KAFKA_PASSWORD_FILE=$STATE_DIR/kafka-users/$svc
+        unset PUPNS_KAFKA_PASSWORD
+    fi
     # Each service gets only the keys it needs.
     if [ -f "$SECRETS_FILE" ]; then
         set -a; source "$SECRETS_FILE"; set +a
         case "$svc" in
-            gateway) unset PUPNS_REGISTRATION_SECRET_KEY PUPNS_REGISTRATION_PEPPER PUPNS_RECEIPT_SIGNING_KEY PUPNS_NOTIFY_SECRET_KEY ;;
-            registration) unset PUPNS_FLOW_KEY PUPNS_RECEIPT_SIGNING_KEY PUPNS_NOTIFY_SECRET_KEY ;;
-            receipt) unset PUPNS_REGISTRATION_PUBLIC_KEY PUPNS_REGISTRATION_SECRET_KEY PUPNS_FLOW_KEY PUPNS_REGISTRATION_PEPPER PUPNS_NOTIFY_SECRET_KEY ;;
-            notify) unset PUPNS_REGISTRATION_PUBLIC_KEY PUPNS_REGISTRATION_SECRET_KEY PUPNS_FLOW_KEY PUPNS_REGISTRATION_PEPPER PUPNS_RECEIPT_SIGNING_KEY ;;
-            *) unset PUPNS_REGISTRATION_PUBLIC_KEY PUPNS_REGISTRATION_SECRET_KEY PUPNS_FLOW_KEY PUPNS_REGISTRATION_PEPPER PUPNS_RECEIPT_SIGNING_KEY PUPNS_NOTIFY_SECRET_KEY ;;
+            gateway) unset PUPNS_REGISTRATION_SECRET_KEY PUPNS_REGISTRATION_PEPPER PUPNS_RECEIPT_SIGNING_KEY PUPNS_NOTIFY_SECRET_KEY PUPNS_VERIFIER_SECRET_KEY ;;
+            registration) unset PUPNS_FLOW_KEY PUPNS_RECEIPT_SIGNING_KEY PUPNS_NOTIFY_SECRET_KEY PUPNS_VERIFIER_SECRET_KEY ;;
+            receipt) unset PUPNS_REGISTRATION_PUBLIC_KEY PUPNS_REGISTRATION_SECRET_KEY PUPNS_FLOW_KEY PUPNS_REGISTRATION_PEPPER PUPNS_NOTIFY_SECRET_KEY PUPNS_VERIFIER_SECRET_KEY ;;
+            verifier) unset PUPNS_REGISTRATION_PUBLIC_KEY PUPNS_REGISTRATION_SECRET_KEY PUPNS_FLOW_KEY PUPNS_REGISTRATION_PEPPER PUPNS_RECEIPT_SIGNING_KEY PUPNS_NOTIFY_SECRET_KEY ;;
+            notify) unset PUPNS_REGISTRATION_PUBLIC_KEY PUPNS_REGISTRATION_SECRET_KEY PUPNS_FLOW_KEY PUPNS_REGISTRATION_PEPPER PUPNS_RECEIPT_SIGNING_KEY PUPNS_VERIFIER_SECRET_KEY ;;
+            *) unset PUPNS_REGISTRATION_PUBLIC_KEY PUPNS_REGISTRATION_SECRET_KEY PUPNS_FLOW_KEY PUPNS_REGISTRATION_PEPPER PUPNS_RECEIPT_SIGNING_KEY PUPNS_NOTIFY_SECRET_KEY PUPNS_VERIFIER_SECRET_KEY ;;
         esac
+    fi
+    # Keys reach the process as files (NAME_FILE, mode 0600), so they are not
+    # in its environment (/proc/PID/environ) -- what is left of them after
+    # the unsets above, one file per key.
+    if [ -f "$SECRETS_FILE" ]; then
+        (umask 077; mkdir -p "$STATE_DIR/secrets")
+        while IFS='=' read -r key value; do
+            case "$key" in PUPNS_*) ;; *) continue ;; esac
+            [ -n "${!key+x}" ] || continue
+            (umask 077; printf '%s\n' "$value" >"$STATE_DIR/secrets/$key.new" && mv "$STATE_DIR/secrets/$key.new" "$STATE_DIR/secrets/$key")
+            export "${key}_FILE=$STATE_DIR/secrets/$key"
+            unset "$key"
+        done <"$SECRETS_FILE"
     fi
     PUPNS_INSTANCE_ID=${PUPNS_INSTANCE_ID:-$STACK_NAME-$svc-$inst} \
         nohup "$BIN_DIR/pupns-$svc" >>"$STATE_DIR/logs/$svc-$inst.log" 2>&1 &

@@ -20,6 +20,10 @@ int ctl_keygen(void) {
     crypto_box_keypair(pk, sk);
     printf("PUPNS_NOTIFY_PUBLIC_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, pk, sizeof pk));
     printf("PUPNS_NOTIFY_SECRET_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, sk, sizeof sk));
+    /* The verifier service's pair: verifier passwords are sealed to its public half. */
+    crypto_box_keypair(pk, sk);
+    printf("PUPNS_VERIFIER_PUBLIC_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, pk, sizeof pk));
+    printf("PUPNS_VERIFIER_SECRET_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, sk, sizeof sk));
     randombytes_buf(k, sizeof k); /* an Ed25519 seed: the receipt service signs QR codes with it */
     printf("PUPNS_RECEIPT_SIGNING_KEY=%s\n", sodium_bin2hex(hex, sizeof hex, k, sizeof k));
     sodium_memzero(sk, sizeof sk);
