@@ -46,4 +46,22 @@ GET /api/v1/registrasi/C8Y9GVRX $bearer43 =>401:perlu_login
 # gateway (a use-after-free, caught under ASan): kept as regression cases.
 POST /api/v1/auth/login {"nip": "197501022014071003"} =>400:data_login_kurang
 POST /api/v1/auth/login {"nip": "1234", "kata_kunci": "x"} =>400:data_login_kurang
+# Recovery and the own account (issue 11; their success paths: test_recovery.py).
+POST /api/v1/kata-kunci/reset raw:x =>400:json_tidak_valid
+POST /api/v1/kata-kunci/reset {} =>400:data_tidak_valid
+POST /api/v1/kata-kunci/reset {"nip": "12", "no_registrasi": "", "jawaban": " ", "kata_kunci": "pendek", "konfirmasi": "lain", "captcha_id": "x", "captcha_jawaban": "y"} =>400:data_tidak_valid
+POST /api/v1/kata-kunci/lupa {} =>400:data_tidak_valid
+POST /api/v1/kata-kunci/lupa raw:[1] =>400:json_tidak_valid
+POST /api/v1/kata-kunci/baru {"token": "x", "kata_kunci": "Baru#Sekali2026", "konfirmasi": "Baru#Sekali2026"} =>400:tautan_tidak_berlaku
+POST /api/v1/kata-kunci/baru {"token": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "kata_kunci": "Baru#Sekali2026", "konfirmasi": "Baru#Sekali2026"} =>400:tautan_tidak_berlaku
+POST /api/v1/kata-kunci/baru {"token": "x", "kata_kunci": "pendek"} =>400:data_tidak_valid
+POST /api/v1/status {} =>400:data_tidak_valid
+POST /api/v1/status raw: =>400:json_tidak_valid
+POST /api/v1/email/verifikasi {"token": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"} =>400:tautan_tidak_berlaku
+POST /api/v1/email/verifikasi {} =>400:tautan_tidak_berlaku
+GET /api/v1/akun =>401:perlu_login
+GET /api/v1/akun Authorization=Bearer%20AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA =>401:perlu_login
+POST /api/v1/akun/email {"email": "a@example.go.id"} =>401:perlu_login
+POST /api/v1/akun/email/kirim-ulang =>401:perlu_login
+POST /api/v1/akun/kata-kunci {} =>401:perlu_login
 CASES

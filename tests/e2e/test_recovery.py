@@ -28,6 +28,31 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pupns_client as pc  # noqa: E402
 
 T = pc.Tap()
+
+# Every response of this test is also checked against proto/openapi.yaml
+# with openapi_check.py's Checker (loaded without running its main()).
+_src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "openapi_check.py")).read()
+_ns = {"__name__": "openapi_check", "__file__": "openapi_check.py"}
+exec(_src.rsplit("\nmain()", 1)[0], _ns)
+CHECK = _ns["Checker"](_ns["yaml"].safe_load(open(os.path.join(os.environ.get("TOP", os.path.join(os.path.dirname(os.path.abspath(__file__)), "../..")), "proto/openapi.yaml"))), pc.BASE)
+MISMATCHES = []
+_plain_call = pc.call
+
+
+def checked_call(method, path, body=None, headers=None, base=None, timeout=60):
+    raw = json.dumps(body).encode() if body is not None else None
+    status, hdrs, data = CHECK.request(method, path, raw, headers)
+    why = CHECK.problems(method, path, raw, headers, status, hdrs, data)
+    if why:
+        MISMATCHES.append(f"{method} {path} -> {status}: {'; '.join(why)}")
+    try:
+        parsed = json.loads(data) if data else None
+    except ValueError:
+        parsed = None
+    return status, parsed, hdrs
+
+
+pc.call = checked_call
 PREFIX = "id.go.bkn.pupns.registration."
 PG = ["psql", "-X", "-q", "-tA", "-h", "127.0.0.1", "-p", os.environ["PG_PORT"], "-U", "postgres", "-d", "pupns"]
 BROKERS = os.environ["PUPNS_KAFKA_BROKERS"]
@@ -335,6 +360,8 @@ T.ok(session_valid(f1) and not session_valid(f2), "the session that changed it s
 T.ok(login(F, "Ganti#Sendiri2026") is not None, "the new password logs in")
 got = wait_notices(F, "password_reset")
 T.ok(len(got) == 1 and got[0]["data"]["via"] == "ubah", "a password_reset.v1 notice (via ubah)", got)
+
+T.ok(not MISMATCHES, "every response of this test matches proto/openapi.yaml", "; ".join(MISMATCHES[:5]))
 
 # ---- nothing readable at rest ---------------------------------------------------
 tokens = sql("SELECT count(*) FROM registration.email_token WHERE token_hash !~ '^[0-9a-f]{64}$'")
