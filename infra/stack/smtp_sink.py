@@ -23,6 +23,7 @@ the services).
 import argparse
 import asyncio
 import mailbox
+import os
 import re
 import signal
 import ssl
@@ -40,6 +41,9 @@ class MaildirHandler:
     """aiosmtpd handler: refuses some recipients, stores every accepted mail."""
 
     def __init__(self, maildir, refuse):
+        # mailbox creates tmp/new/cur only for a folder it makes itself.
+        for sub in ("tmp", "new", "cur"):
+            os.makedirs(os.path.join(maildir, sub), exist_ok=True)
         self.box = mailbox.Maildir(maildir, create=True)
         self.refuse = re.compile(refuse, re.IGNORECASE) if refuse else None
 

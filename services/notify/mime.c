@@ -69,6 +69,7 @@ static int phrase_of_atoms(const char *s) {
 }
 
 void notify_mime_address(notify_buf *b, const char *name, const char *display, const char *address) {
+    size_t start = b->len;
     notify_buf_printf(b, "%s: ", name);
     if (!display || !*display) {
         notify_buf_printf(b, "<%s>\r\n", address);
@@ -87,7 +88,10 @@ void notify_mime_address(notify_buf *b, const char *name, const char *display, c
         /* Non-ASCII, or long: encoded words fold cleanly. */
         encoded_words(b, display);
     }
-    notify_buf_printf(b, "\r\n <%s>\r\n", address);
+    /* The address on the same line when it fits, else on a folded one. */
+    size_t used = b->len - start;
+    int fits = notify_buf_ok(b) && !memchr(b->p + start, '\n', used) && used + strlen(address) + 3 <= 78;
+    notify_buf_printf(b, "%s<%s>\r\n", fits ? " " : "\r\n ", address);
 }
 
 void notify_mime_qp(notify_buf *b, const char *text, size_t len) {

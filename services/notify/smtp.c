@@ -92,6 +92,9 @@ pc_status notify_smtp_send(notify_smtp *c, const char *rcpt, const char *msg, si
     curl_easy_setopt(c->curl, CURLOPT_MAIL_RCPT, NULL);
     curl_easy_setopt(c->curl, CURLOPT_READDATA, NULL);
     curl_slist_free_all(rcpts);
+    /* After a failure the kept connection may be in any state (a 503 "bad
+     * sequence" on the next MAIL): the next message opens a fresh one. */
+    curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, rc == CURLE_OK ? 0L : 1L);
     if (rc == CURLE_OK) return PC_OK;
     snprintf(r->error, sizeof r->error, "%s", c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
     /* A 5xx reply to MAIL, RCPT, DATA or the data is the server's final
