@@ -1,6 +1,7 @@
 /* correction_api.c -- POST /api/v1/pns/{nip}/koreksi: "Jika data Nama /
  * Instansi terdapat kesalahan, silahkan click disini". The report goes to
- * the identity service; the PNS may go on registering meanwhile. */
+ * the identity service; the PNS may go on registering meanwhile. And GET
+ * of the same path: the owner's reports with their outcome. */
 #include <string.h>
 
 #include "contract.h"
@@ -66,6 +67,32 @@ void gw_correction_new(gw_ctx *gw, const struct _u_request *req, struct _u_respo
     } else {
         gw_fail(resp, 400, "data_tidak_valid", "Laporan koreksi tidak valid",
                 "Laporan koreksi tidak dapat diterima. Periksa kembali isian Anda.", NULL);
+    }
+    json_decref(reply);
+}
+
+/* GET /api/v1/pns/{nip}/koreksi: the logged-in PNS's own reports and what
+ * became of them (open, accepted, or rejected with the reason). Someone
+ * else's NIP is 403: the caller knows whose reports they asked for. */
+void gw_correction_list(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp) {
+    char owner[19];
+    if (!gw_session_nip(gw, req, resp, owner)) return;
+    const char *nip = u_map_get(req->map_url, "nip");
+    if (!nip || strcmp(nip, owner) != 0) {
+        gw_fail(resp, 403, "bukan_pemilik", "Akses ditolak",
+                "Anda hanya dapat melihat laporan koreksi milik Anda sendiri.", NULL);
+        return;
+    }
+    json_t *reply = NULL;
+    pc_status st = gw_call(gw, PC_TOPIC_IDENTITY_REQUESTS, owner, PC_TYPE_IDENTITY_CORRECTION_LIST,
+                           json_pack("{s:s}", "nip", owner), gw->cfg.request_timeout_ms, &reply);
+    json_t *list = json_object_get(reply, "koreksi");
+    if (st != PC_OK || !json_is_array(list)) {
+        gw_service_failure(resp, st == PC_OK ? PC_EUNAVAIL : st, "data kepegawaian");
+    } else {
+        json_t *body = json_pack("{s:s, s:O}", "nip", owner, "koreksi", list);
+        gw_send_json(resp, 200, body);
+        json_decref(body);
     }
     json_decref(reply);
 }

@@ -36,6 +36,7 @@ void gw_readyz(gw_ctx *gw, const struct _u_request *req, struct _u_response *res
 void gw_metrics(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_static(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_correction_new(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_correction_list(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_captcha_new(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_questions(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_registration_start(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);

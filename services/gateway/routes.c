@@ -23,6 +23,7 @@ typedef struct {
 static const gw_route routes[] = {
     { "GET", "/api/v1/pns/:nip", gw_pns_get, GW_BP_LOOKUP },
     { "POST", "/api/v1/pns/:nip/koreksi", gw_correction_new, GW_BP_NONE },
+    { "GET", "/api/v1/pns/:nip/koreksi", gw_correction_list, GW_BP_NONE },
     { "POST", "/api/v1/captcha", gw_captcha_new, GW_BP_CAPTCHA },
     { "GET", "/api/v1/pertanyaan-pengaman", gw_questions, GW_BP_NONE },
     { "POST", "/api/v1/registrasi/mulai", gw_registration_start, GW_BP_NONE },
