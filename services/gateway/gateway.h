@@ -48,6 +48,25 @@ void gw_receipt_bukti(gw_ctx *gw, const struct _u_request *req, struct _u_respon
 void gw_receipt_formulir(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_receipt_keys(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_receipt_verify(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+/* Verifikator 1/2 and admin (verifier_api.c). */
+void gw_verifier_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_logout(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_session(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_pns(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_mark(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_unmark(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_batch_create(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_batch_list(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_batch_get(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_batch_edit(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_batch_submit(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_batch_cancel(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_batch_accept(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_batch_return(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_corrections(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_correction_resolve(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_verifier_audit(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
+void gw_unit_status(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 /* Recovery and the own account (recovery_api.c, account_api.c; issue 11). */
 void gw_password_reset(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
 void gw_password_forgot(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp);
