@@ -91,6 +91,33 @@ if tap(nip is not None, f"a NIP not registered yet, from NIPS_FILE lines 950-999
     tap(s == 200, "the receipts' public keys (receipt.keys.*)", (s, b))
     s, b, _ = pc.call("GET", "/api/v1/bukti/verifikasi?q=PUPNS1.bukan")
     tap(s == 200 and b.get("valid") is False, "a QR payload is checked (receipt.verify.*)", (s, b))
+    # Recovery and the own account (issue 11): every command, the account
+    # query and the six notices (the welcome notice came with the registration).
+    pg = ["psql", "-X", "-q", "-tA", "-h", "127.0.0.1", "-p", os.environ["PG_PORT"], "-U", "postgres", "-d", "pupns"]
+    s, b, _ = pc.call("GET", "/api/v1/akun", headers=bearer)
+    tap(s == 200, "the own account (registration.account.*)", (s, b))
+    def with_captcha(body):
+        cid, ans = pc.captcha()
+        return dict(body, captcha_id=cid, captcha_jawaban=ans)
+    s, b, _ = pc.call("POST", "/api/v1/kata-kunci/reset", with_captcha({"nip": nip, "no_registrasi": no, "jawaban": "salah",
+                      "kata_kunci": "Baru#Sekali2026", "konfirmasi": "Baru#Sekali2026"}))
+    tap(s == 401, "a wrong reset by answer (registration.password.reset.*)", (s, b))
+    s, b, _ = pc.call("POST", "/api/v1/kata-kunci/baru", {"token": "A" * 43, "kata_kunci": "Baru#Sekali2026", "konfirmasi": "Baru#Sekali2026"})
+    tap(s == 400, "an unknown reset link (registration.password.token_reset.*)", (s, b))
+    s, b, _ = pc.call("POST", "/api/v1/email/verifikasi", {"token": "A" * 43})
+    tap(s == 400, "an unknown verification link (registration.email.verify.*)", (s, b))
+    subprocess.run(pg + ["-c", f"UPDATE registration.account SET email_verified_at = now() WHERE nip = '{nip}'"], check=True)
+    s, b, _ = pc.call("POST", "/api/v1/kata-kunci/lupa", with_captcha({"nip": nip}))
+    tap(s == 202, "lupa for a verified address (registration.password.forgot.*, reset_link)", (s, b))
+    s, b, _ = pc.call("POST", "/api/v1/status", with_captcha({"nip": nip, "nama_ibu_kandung": "Siti Aminah", "jawaban": "SD Negeri 3 Klojen"}))
+    tap(s == 200 and b.get("dikirim_ke_email") is True, "cek status, mailed (registration.status.check.*, status.mail.*, status_mail)", (s, b))
+    s, b, _ = pc.call("POST", "/api/v1/akun/email", {"email": "proto.baru@example.go.id"}, headers=bearer)
+    tap(s == 202, "an address change (registration.email.change.*, email_verification, email_changed)", (s, b))
+    s, b, _ = pc.call("POST", "/api/v1/akun/email/kirim-ulang", headers=bearer)
+    tap(s == 429, "a new link too soon (registration.email.resend.*)", (s, b))
+    s, b, _ = pc.call("POST", "/api/v1/akun/kata-kunci", {"kata_kunci_lama": "Rahasia#Malang75", "kata_kunci": "Ganti#Sendiri2026",
+                      "konfirmasi": "Ganti#Sendiri2026"}, headers=bearer)
+    tap(s == 200, "a password change (registration.password.change.*, password_reset)", (s, b))
     s, _, _ = pc.call("POST", "/api/v1/auth/logout", headers=bearer)
     tap(s == 204, "logout", s)
     s, b, _ = pc.call("POST", f"/api/v1/pns/{nip}/koreksi", {"field": "nama", "usulan": "NAMA YANG BENAR"})
@@ -189,7 +216,7 @@ for t in topics:
             parsed.append({})
     if t.get("per_instance"):
         tap(all("correlationid" in m for m in parsed), f"every reply on {name} carries correlationid")
-    elif name.endswith(".events"):
+    elif name.endswith(".events") or name.endswith(".notices"):
         wrong = [m.get("id") for (k, _), m in zip(msgs, parsed) if not m.get("subject") or k != m.get("subject")
                  or "replyto" in m or "correlationid" in m]
         tap(not wrong, f"every event on {name} has subject = Kafka key and no request/reply attributes", wrong[:3])
