@@ -48,6 +48,7 @@ typedef struct {
     int from_beginning;
     long max;          /* events to print, then stop; 0: no limit */
     long idle_exit_ms; /* stop after this long without a message; 0: never */
+    int64_t active_us; /* the last message or assignment (monotonic), for idle_exit_ms */
     /* Partitions set back to the start in this run (--from-beginning): a
      * partition that comes back after a rebalance keeps its progress. */
     rd_kafka_topic_partition_list_t *reset;
@@ -82,6 +83,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
             rd_kafka_topic_partition_list_add(f->reset, p->topic, p->partition);
         }
         rd_kafka_assign(rk, parts);
+        /* Joining a group takes seconds: idleness counts from here. */
+        f->active_us = pc_mono_us();
     } else {
         /* What was printed stays printed: commit it before another member
          * (or this one, later) is handed the partitions. */
@@ -172,13 +175,13 @@ static void store(rd_kafka_t *rk, const rd_kafka_message_t *m) {
 /* The consume loop; returns the exit status. */
 static int run(rd_kafka_t *rk, feed *f) {
     long printed = 0, uncommitted = 0;
-    int64_t last_msg = pc_mono_us();
+    f->active_us = pc_mono_us();
     int rc = 0, warned_topic = 0;
     while (pc_running() && !pc_lifecycle_failed()) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, POLL_MS);
         if (!m) {
             if (uncommitted && commit(rk) == 0) uncommitted = 0;
-            if (f->idle_exit_ms && pc_mono_us() - last_msg >= f->idle_exit_ms * 1000) break;
+            if (f->idle_exit_ms && pc_mono_us() - f->active_us >= f->idle_exit_ms * 1000) break;
             continue;
         }
         if (m->err) {
@@ -192,7 +195,7 @@ static int run(rd_kafka_t *rk, feed *f) {
             rd_kafka_message_destroy(m);
             continue;
         }
-        last_msg = pc_mono_us();
+        f->active_us = pc_mono_us();
         int h = handle(f, m);
         if (h < 0) {
             PC_ERROR("feed: writing to stdout failed (%s); stopping", strerror(errno));
