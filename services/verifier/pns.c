@@ -14,6 +14,7 @@
 #include "contract.h"
 #include "log.h"
 #include "verifier.h"
+#include "verifier_sql.h"
 
 #define ROSTER_TIMEOUT_MS 3000
 #define ROSTER_PAGE 1000
@@ -148,7 +149,7 @@ pc_status verifier_op_pns_list(verifier_ctx *ctx, pc_pg *db, verifier_principal 
         "   'accepted', count(*) FILTER (WHERE state = 'accepted')) FROM people),"
         "  'total', (SELECT count(*) FROM filtered), 'limit', $5::int, 'offset', $6::int,"
         "  'items', coalesce((SELECT json_agg(json_build_object('nip', nip, 'nama', nama, 'state', state,"
-        "   'no_registrasi', no_registrasi, 'registrasi_at', registered_at, 'diterima_at', marked_at,"
+        "   'no_registrasi', no_registrasi, 'registrasi_at', " VERIFIER_TS("registered_at") ", 'diterima_at', " VERIFIER_TS("marked_at") ","
         "   'metode', method, 'batch_id', batch_id, 'batch_state', batch_state) ORDER BY nip)"
         "   FROM (SELECT * FROM filtered ORDER BY nip LIMIT $5::int OFFSET $6::int) f), '[]'))::text",
         6, params, &st);
