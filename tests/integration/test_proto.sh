@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 import time
+import uuid
 
 import jsonschema
 
@@ -118,10 +119,31 @@ if tap(nip is not None, f"a NIP not registered yet, from NIPS_FILE lines 950-999
     s, b, _ = pc.call("POST", "/api/v1/akun/kata-kunci", {"kata_kunci_lama": "Rahasia#Malang75", "kata_kunci": "Ganti#Sendiri2026",
                       "konfirmasi": "Ganti#Sendiri2026"}, headers=bearer)
     tap(s == 200, "a password change (registration.password.change.*, password_reset)", (s, b))
+    s, b, _ = pc.call("GET", f"/api/v1/pns/{nip}/koreksi", headers=bearer)
+    tap(s == 200, "the owner's correction reports (identity.correction.list.*)", (s, b))
     s, _, _ = pc.call("POST", "/api/v1/auth/logout", headers=bearer)
     tap(s == 204, "logout", s)
     s, b, _ = pc.call("POST", f"/api/v1/pns/{nip}/koreksi", {"field": "nama", "usulan": "NAMA YANG BENAR"})
     tap(s == 201, "a correction report (identity.correction.*)", (s, b))
+    # What the verifier service sends to identity, planted with kcat: the
+    # replies come to the gateway's reply topic (late replies it ignores).
+    def plant(topic, type_, key, data):
+        ev = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "/pupns/test/proto", "type": PREFIX + type_,
+              "datacontenttype": "application/json", "replyto": reply_topic, "deadline_ms": 30000, "data": data}
+        r = subprocess.run(["kcat", "-P", "-b", brokers, "-t", topic, "-k", key], input=json.dumps(ev),
+                           capture_output=True, text=True, timeout=30)
+        return r.returncode == 0
+    s2, b2, _ = pc.call("POST", f"/api/v1/pns/{nip}/koreksi", {"field": "nama", "usulan": "NAMA LAIN"})
+    unit = pc.call("GET", f"/api/v1/pns/{nip}")[1]["unit_kerja"]["kode"]
+    tap(s2 == 201 and all([
+        plant("pupns.identity.requests", "identity.unit.get.v1", unit, {"unit_kerja_kode": unit}),
+        plant("pupns.identity.requests", "identity.unit.members.v1", unit, {"unit_kerja_kode": unit, "limit": 5}),
+        plant("pupns.identity.commands", "identity.correction.resolve.v1", nip,
+              {"command_id": str(uuid.uuid4()), "correction_id": b["id"], "decision": "accept", "resolved_by": "proto"}),
+        plant("pupns.identity.commands", "identity.correction.resolve.v1", nip,
+              {"command_id": str(uuid.uuid4()), "correction_id": b2["id"], "decision": "reject", "reason": "tidak sesuai",
+               "resolved_by": "proto"})]),
+        "unit queries and both outcomes of a report (identity.unit.*, identity.correction.resolve.*, corrected, rejected)")
 
 # A message no service can read: the captcha service dead-letters it (deadletter.v1).
 kc = subprocess.run(["kcat", "-P", "-b", brokers, "-t", "pupns.captcha.requests", "-k", "test-proto"],
@@ -156,7 +178,8 @@ def events_arrived():
             if m.get("subject") == nip:
                 got.add(m.get("type"))
     return {PREFIX + "registration.completed.v1", PREFIX + "registration.rejected.v1",
-            PREFIX + "identity.correction.requested.v1"} <= got
+            PREFIX + "identity.correction.requested.v1", PREFIX + "identity.corrected.v1",
+            PREFIX + "identity.correction.rejected.v1"} <= got
 
 
 if nip:  # the outbox relays publish shortly after the commit
