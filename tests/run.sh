@@ -4,7 +4,8 @@
 #                                integration and end-to-end tests against it)
 # The private stack is .stack/test on ports 25401-25408 (Kafka: three KRaft
 # nodes, brokers 25403/25405/25407; PUPNS_KAFKA_NODES=1 for one), gateway on
-# 28080, running the ASan+UBSan binaries. Exit status is non-zero if anything failed.
+# 28080, its SMTP sink on 25409 (mails in .stack/test/mail/new), running the
+# ASan+UBSan binaries. Exit status is non-zero if anything failed.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
