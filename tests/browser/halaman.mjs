@@ -4,6 +4,7 @@
 // than the screen; a full-page screenshot of each is kept.
 import { PASSWORD } from "./daftar.mjs";
 import { overflowX, shot, step, STEP_MS } from "./lib.mjs";
+import { keluar, masuk } from "./verifikator.mjs";
 
 const PAGES = [
   ["/", "beranda", 200],
@@ -35,15 +36,41 @@ export async function check(page, path, name, status) {
   return true;
 }
 
-export async function walk(page, { tag, account }) {
+// A desk page after its verifier's login: fits the screen, screenshot.
+async function desk(page, path, name) {
+  await page.goto(page.base + path);
+  await page.waitForFunction(() => document.querySelectorAll("section[data-view]:not([hidden])").length === 1);
+  await page.waitForTimeout(1500); // its lists load
+  const wide = await overflowX(page);
+  if (wide) return `${path}: wider than the screen: ${wide}`;
+  await shot(page, name);
+  return true;
+}
+
+export async function walk(page, { tag, account, desk: akun }) {
   for (const [path, name, status] of PAGES) {
     await step(`[${tag}] ${path} opens, one h1, fits the screen (screenshot ${name})`, () => check(page, path, name, status), true);
+  }
+  if (akun) {
+    for (const [user, pages] of [[akun.v1, [["/verifikator/unit", "verifikator-unit"], [`/verifikator/batch?id=${akun.batchId}`, "verifikator-batch-detail"]]],
+      [akun.v2, [["/verifikator/batch", "verifikator-batch"], ["/verifikator/koreksi", "verifikator-koreksi"]]],
+      [akun.admin, [["/verifikator/audit", "verifikator-audit"]]]]) {
+      await step(`[${tag}] the desk pages of ${user} fit the screen (screenshots)`, async () => {
+        await masuk(page, user);
+        for (const [path, name] of pages) {
+          const r = await desk(page, path, name);
+          if (r !== true) return r;
+        }
+        await keluar(page);
+        return true;
+      }, true);
+    }
   }
   if (!account) return;
   await step(`[${tag}] /akun after Login (screenshot akun)`, async () => {
     await page.goto(page.base + "/masuk");
     await page.locator("#masuk-nip").fill(account.nip);
-    await page.locator("#masuk-kata-kunci").fill(PASSWORD);
+    await page.locator("#masuk-kata-kunci").fill(account.password || PASSWORD);
     await page.locator("#tombol-masuk").click();
     await page.waitForURL(/\/akun$/, { timeout: STEP_MS * 2 });
     await page.waitForTimeout(1000);

@@ -154,7 +154,7 @@ export function mailText(raw) {
     });
   }
   body = body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-  return head + "\n\n" + body;
+  return head.replace(/\r?\n[ \t]+/g, " ") + "\n\n" + body; // headers unfolded
 }
 
 export async function waitFor(fn, what, ms = STEP_MS) {

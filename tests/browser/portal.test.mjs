@@ -52,22 +52,23 @@ async function main() {
     await run(`sibuk-${tag}`, page, () => sibuk.walk(page, { tag }));
     await page.close();
   }
-  for (const [tag, vp] of Object.entries(VIEWPORTS)) {
-    const page = await newPage(context, vp);
-    page.base = BASE;
-    await run(`halaman-${tag}`, page, () => halaman.walk(page, { tag, account: found[tag] }));
-    await page.close();
-  }
   {
     const page = await newPage(context, VIEWPORTS.ponsel);
     page.base = BASE;
     await run("pemulihan", page, () => pemulihan.walk(page, { account: found.ponsel }));
     await page.close();
   }
+  let desk = null;
   {
     const page = await newPage(context, VIEWPORTS.kantor);
     page.base = BASE;
-    await run("verifikator", page, () => verifikator.walk(page, { context }));
+    await run("verifikator", page, async () => { desk = await verifikator.walk(page, { context, account: found.kantor }); });
+    await page.close();
+  }
+  for (const [tag, vp] of Object.entries(VIEWPORTS)) {
+    const page = await newPage(context, vp);
+    page.base = BASE;
+    await run(`halaman-${tag}`, page, () => halaman.walk(page, { tag, account: found[tag], desk }));
     await page.close();
   }
   note(`browser tests took ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -178,3 +178,20 @@ export async function muatPertanyaan(call, selects) {
   }
   return list !== null;
 }
+
+/* A new element: el("td", { className: "x" }, "text", child...). */
+export function el(tag, props = {}, ...children) {
+  const { dataset, ...rest } = props;
+  const e = Object.assign(document.createElement(tag), rest);
+  if (dataset) Object.assign(e.dataset, dataset);
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+/* An ISO time as Indonesian date and time in WIB ("" for none). */
+export function waktu(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString("id-ID", { timeZone: "Asia/Jakarta", dateStyle: "medium", timeStyle: "short" }) + " WIB";
+}
