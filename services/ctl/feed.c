@@ -13,8 +13,13 @@
  * COMMIT_EVERY messages, before a rebalance takes partitions away, and at
  * the end. So a feed stopped by SIGINT/SIGTERM and started again reads on
  * with nothing lost and nothing repeated; a feed killed outright repeats at
- * most what it printed since its last commit (de-duplicate by the envelope
- * id, as every consumer of PUPNS events must). A group never seen starts at
+ * most what it printed since its last commit. An outbox publishes at least
+ * once (a producer killed between publishing and marking its row sent
+ * publishes the same event again, with the same id): the feed prints an
+ * envelope id once however often it arrives, remembering the last
+ * SEEN_GENERATION to 2 * SEEN_GENERATION ids it printed (a copy comes
+ * seconds after the original). A consumer that keeps state keeps the ids
+ * handled with it instead. A group never seen starts at
  * the oldest retained event; --from-beginning sets every partition of the
  * group back to it.
  *
@@ -40,6 +45,7 @@
 #endif
 
 #define POLL_MS 100
+#define SEEN_GENERATION 50000
 #define COMMIT_EVERY 100
 #define KODE_MAX 16
 
@@ -52,7 +58,24 @@ typedef struct {
     /* Partitions set back to the start in this run (--from-beginning): a
      * partition that comes back after a rebalance keeps its progress. */
     rd_kafka_topic_partition_list_t *reset;
+    /* Envelope ids printed: two generations of jansson objects used as
+     * hash sets; when the newer is full the older is dropped. */
+    json_t *seen, *seen_old;
 } feed;
+
+static int seen_before(const feed *f, const char *id) {
+    return json_object_get(f->seen, id) || json_object_get(f->seen_old, id);
+}
+
+/* Remembers a printed id; 0, or -1 when out of memory. */
+static int remember(feed *f, const char *id) {
+    if (json_object_size(f->seen) >= SEEN_GENERATION) {
+        json_decref(f->seen_old);
+        f->seen_old = f->seen;
+        f->seen = json_object();
+    }
+    return f->seen && json_object_set_new(f->seen, id, json_true()) == 0 ? 0 : -1;
+}
 
 static const char *const TOPICS[] = { PC_TOPIC_VERIFIER_EVENTS, PC_TOPIC_IDENTITY_EVENTS, PC_TOPIC_REG_EVENTS };
 
@@ -142,9 +165,10 @@ static const char *region_of(const pc_event *ev) {
     return json_string_value(json_object_get(json_object_get(ev->data, "instansi"), "kode"));
 }
 
-/* Handles one message: 1 printed, 0 skipped (another region's, or not an
- * event), -1 stdout failed (nothing stored: the event comes again). */
-static int handle(const feed *f, const rd_kafka_message_t *m) {
+/* Handles one message: 1 printed, 0 skipped (another region's, a copy of
+ * one printed, or not an event), -1 stdout failed (nothing stored: the
+ * event comes again). */
+static int handle(feed *f, const rd_kafka_message_t *m) {
     pc_event ev;
     char why[128];
     if (pc_event_decode(m->payload, m->len, &ev, why, sizeof why) != PC_OK) {
@@ -154,9 +178,9 @@ static int handle(const feed *f, const rd_kafka_message_t *m) {
     }
     const char *kode = region_of(&ev);
     int mine = kode && strcmp(kode, f->instansi) == 0, rc = 0;
-    if (mine) {
+    if (mine && !seen_before(f, ev.id)) {
         char *line = json_dumps(ev.root, JSON_COMPACT);
-        rc = line && printf("%s\n", line) >= 0 && fflush(stdout) == 0 ? 1 : -1;
+        rc = line && printf("%s\n", line) >= 0 && fflush(stdout) == 0 && remember(f, ev.id) == 0 ? 1 : -1;
         free(line);
     }
     pc_event_clear(&ev);
@@ -245,10 +269,12 @@ int ctl_feed(const pc_config *cfg, int argc, char **argv) {
     if (pc_lifecycle_init() != PC_OK) return 1;
     char err[512];
     f.reset = rd_kafka_topic_partition_list_new(16);
+    f.seen = json_object();
     rd_kafka_t *rk = consumer_new(cfg, &f, err, sizeof err);
     if (!rk) {
         fprintf(stderr, "pupns-ctl: feed: %s\n", err);
         rd_kafka_topic_partition_list_destroy(f.reset);
+        json_decref(f.seen);
         return 1;
     }
     PC_INFO("feed: instansi %s, group pupns-feed-%s%s", f.instansi, f.instansi,
@@ -257,5 +283,7 @@ int ctl_feed(const pc_config *cfg, int argc, char **argv) {
     rd_kafka_consumer_close(rk); /* leaves the group; the offsets are committed */
     rd_kafka_destroy(rk);
     rd_kafka_topic_partition_list_destroy(f.reset);
+    json_decref(f.seen);
+    json_decref(f.seen_old);
     return rc;
 }

@@ -1,19 +1,22 @@
 """test_feed.py -- pupns-ctl feed, the reference consumer of a regional office.
 
-Region R is the instansi with the most PNS among rows 3931-4000; events are
+Region R is the instansi with the most PNS among rows 3931-3960; events are
 made for its PNS and for PNS of other instansi (correction reports and their
-outcomes on pupns.identity.events, a registration on
-pupns.registration.events), in three phases: while a first feed runs (started
+outcomes on pupns.identity.events, registrations on
+pupns.registration.events) and, when the verifier service is there, for
+rows 3961-3966 moved into an empty unit of R (their registrations, receipt
+marks, a batch submitted and accepted, the unit activated, on
+pupns.verifier.events), in three phases: while a first feed runs (started
 --from-beginning), while no feed runs (the first one stopped with SIGTERM),
-and while a second feed runs (started without options: it reads on). Then:
+and while a second feed runs (started without options: it reads on), during
+which the verifier service is SIGKILLed mid-stream and restarted. Then:
 every printed line is one CloudEvent of region R (instansi attribute, or
 data.instansi.kode); each of the test's events of R was printed exactly once
 across the two runs, none of another region's; the second run repeated
 nothing of the first; a third run with --from-beginning prints them all
 again, once each, and a fourth prints none of them (the third committed).
-When pupns.verifier.events exists, its events are read too (verifier tests
-cover their content). Needs BASE_URL, PG_PORT, BIN_DIR, TOP, PUPNS_REDIS_URL,
-PUPNS_KAFKA_BROKERS."""
+Needs BASE_URL, PG_PORT, BIN_DIR, TOP, STACK_NAME, STACK_BASE,
+PUPNS_REDIS_URL, PUPNS_KAFKA_BROKERS."""
 import atexit
 import collections
 import json
@@ -22,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -29,7 +33,9 @@ import identity_helpers as ih  # noqa: E402
 from identity_helpers import pc  # noqa: E402
 
 T = pc.Tap()
-rows = ih.nips_by_row(3931, 4000)
+TOP = os.environ["TOP"]
+SVC = os.path.join(TOP, "infra/stack/svc.sh")
+rows = ih.nips_by_row(3931, 3960)
 by_inst = collections.defaultdict(list)
 for nip in rows:
     by_inst[ih.instansi_of(nip)[0]].append(nip)
@@ -65,9 +71,13 @@ def lines(name):
 
 
 def ident(ev):
-    """The test's name for an event: (type, correction id or NIP)."""
-    d = ev.get("data", {})
-    return ev.get("type", "")[len(ih.PREFIX):], d.get("correction_id") or d.get("nip")
+    """The test's name for an event: (type, correction id, NIP, batch id or unit kode)."""
+    d, t = ev.get("data", {}), ev.get("type", "")[len(ih.PREFIX):]
+    if t.startswith("batch."):
+        return t, d.get("id")
+    if t.startswith("unit."):
+        return t, d.get("unit_kerja", {}).get("kode")
+    return t, d.get("correction_id") or d.get("nip")
 
 
 def ours(name):
@@ -113,9 +123,62 @@ def phase_keys(phase):
     return [k for k, p in expected.items() if p == phase]
 
 
+# ---- the verifier's part: rows 3961-3966 in an empty unit of region R -------------
+verifier = os.path.exists(os.path.join(ih.CTL[:-len("pupns-ctl")], "pupns-verifier"))
+vnips, vregs, vunit, t1, t2 = ih.nips_by_row(3961, 3966), {}, None, None, None
+if verifier:
+    import verifier_helpers as vh  # noqa: E402
+    (vunit, _), = vh.empty_units("a2-feed", 1, instansi=region)
+    vh.move(vnips, vunit, region)
+    t1 = vh.login(vh.add_user("v1feed", "verifikator1", units=[vunit]))
+    t2 = vh.login(vh.add_user("v2feed", "verifikator2", instansi=[region]))
+
+
+def svc(cmd):
+    subprocess.run([SVC, cmd, "verifier"], check=False, capture_output=True)
+
+
+def verifier_ready(deadline_s=60):
+    port = int(os.environ["STACK_BASE"]) + 15
+    t0 = time.time()
+    while time.time() - t0 < deadline_s:
+        if subprocess.run(["curl", "-sf", f"http://127.0.0.1:{port}/readyz"], capture_output=True).returncode == 0:
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def mark(nips, phase, kill_after=None):
+    """Verifikator 1 marks the receipts (retrying a 5xx as a person would);
+    with kill_after, the verifier is SIGKILLed after that many marks and
+    restarted while the marks go on."""
+    done = 0
+    for i, nip in enumerate(nips):
+        if kill_after is not None and i == kill_after:
+            svc("kill")
+            threading.Thread(target=lambda: (time.sleep(1), svc("start")), daemon=True).start()
+        for _ in range(120):
+            s, m = vh.api("POST", "/api/v1/verifikator/tanda-terima", t1, {"no_registrasi": vregs[nip]}, retry=False)
+            if s in (200, 201):
+                done += 1
+                break
+            time.sleep(0.5)
+        expected[("receipt.received.v1", nip)] = phase
+    return done
+
+
 # ---- phase 1: a first feed runs -------------------------------------------------
 f1 = feed("run1", "--from-beginning")
 make_events(1, 4)
+if verifier:
+    vregs = vh.register_all(vnips)
+    for nip in vregs:
+        expected[("registration.completed.v1", nip)] = 1
+    b = vh.wait_registered(t1, vunit, len(vnips))
+    T.ok(len(vregs) == len(vnips) and mark(vnips[:3], 1) == 3,
+         f"{len(vnips)} PNS of {vunit} register; 3 receipts marked", b and b.get("counts"))
+else:
+    T.ok(True, "the verifier's events # SKIP no pupns-verifier in BIN_DIR")
 T.ok(wait_for("run1", phase_keys(1)), f"the first run prints phase 1's {len(phase_keys(1))} events of {region}")
 f1.send_signal(signal.SIGTERM)
 T.ok(f1.wait(timeout=60) == 0, "SIGTERM: the first run exits 0")
@@ -129,10 +192,23 @@ if s == 201:
 s, body = pc.register(others[0])
 if s == 201:
     foreign[("registration.completed.v1", others[0])] = 2
+if verifier:
+    T.ok(mark(vnips[3:4], 2) == 1, "one receipt marked while no feed runs")
 
 # ---- phase 3: the feed started again reads on ------------------------------------
 f2 = feed("run2")
 make_events(3, 3)
+if verifier:
+    T.ok(mark(vnips[4:], 3, kill_after=1) == 2, "two more marked, the verifier SIGKILLed after the first of them")
+    T.ok(verifier_ready(), "the verifier is back")
+    s, bt = vh.api("POST", "/api/v1/verifikator/batch", t1, {"unit_kerja_kode": vunit, "kirim": True})
+    T.ok(s == 201 and bt["jumlah"] == len(vnips), "a batch of the six, submitted", (s, bt))
+    s, acc = vh.api("POST", f"/api/v1/verifikator/batch/{(bt or {}).get('id')}/terima", t2)
+    T.ok(s == 200 and acc.get("unit_diaktifkan") is True, "Verifikator 2 accepts it: the unit is activated", (s, acc))
+    if s == 200:
+        expected[("batch.submitted.v1", bt["id"])] = 3
+        expected[("batch.accepted.v1", bt["id"])] = 3
+        expected[("unit.activated.v1", vunit)] = 3
 T.ok(wait_for("run2", phase_keys(2) + phase_keys(3)), "the second run prints phases 2 and 3")
 f2.send_signal(signal.SIGINT)
 T.ok(f2.wait(timeout=60) == 0, "SIGINT: the second run exits 0")
