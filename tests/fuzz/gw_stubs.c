@@ -89,6 +89,24 @@ static void check_request(const char *type, const json_t *data) {
                            json_is_object(json_object_get(data, "pns")),
                        "submit command incomplete");
         }
+    } else if (strcmp(type, PC_TYPE_REG_PW_RESET) == 0 || strcmp(type, PC_TYPE_REG_STATUS_CHECK) == 0 ||
+               strcmp(type, PC_TYPE_REG_PW_TOKEN_RESET) == 0) {
+        /* Recovery: every secret sealed, a link's token only as its hash. */
+        json_t *sealed = json_object_get(data, "sealed");
+        if (strcmp(type, PC_TYPE_REG_PW_TOKEN_RESET) == 0) {
+            const char *h = str(data, "token_hash");
+            FUZZ_CHECK(h && strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64 && !json_object_get(data, "token"),
+                       "token reset without a hash");
+            FUZZ_CHECK(str(sealed, "password"), "token reset without a sealed password");
+        } else {
+            FUZZ_CHECK(nip, "%s without a NIP", type);
+            FUZZ_CHECK(str(sealed, "jawaban") && json_object_size(sealed) == 2, "%s: secrets not all sealed", type);
+            FUZZ_CHECK(!json_object_get(data, "jawaban") && !json_object_get(data, "kata_kunci"),
+                       "%s: a secret in clear", type);
+        }
+    } else if (strcmp(type, PC_TYPE_REG_EMAIL_VERIFY) == 0) {
+        const char *h = str(data, "token_hash");
+        FUZZ_CHECK(h && strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64, "verification without a hash");
     } else if (strcmp(type, PC_TYPE_REG_SESSION) == 0 || strcmp(type, PC_TYPE_REG_LOGOUT) == 0) {
         const char *h = str(data, "token_hash");
         FUZZ_CHECK(h && strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64, "session query without a hash");
@@ -131,6 +149,22 @@ pc_status pc_rpc_call(pc_rpc *r, const char *topic, const char *key, const char 
                : v == 1 ? "{\"status\": \"not_found\"}"
                : v == 2 ? "{\"status\": \"invalid\"}"
                         : "{}";
+    else if (!strcmp(type, PC_TYPE_REG_PW_RESET) || !strcmp(type, PC_TYPE_REG_PW_TOKEN_RESET))
+        text = v == 0   ? "{\"status\": \"ok\"}"
+               : v == 1 ? "{\"status\": \"locked\", \"retry_after\": 30}"
+               : v == 2 ? "{\"status\": \"rejected\", \"errors\": [{\"field\": \"kata_kunci\", \"code\": \"c\", \"message\": \"m\"}]}"
+                        : "{\"status\": \"denied\"}";
+    else if (!strcmp(type, PC_TYPE_REG_STATUS_CHECK))
+        text = v == 0   ? "{\"status\": \"ok\", \"nama\": \"N\", \"unit_kerja_kode\": \"K1\", \"email_terverifikasi\": true, \"email_tersamar\": \"a***@b.id\"}"
+               : v == 1 ? "{\"status\": \"ok\", \"nama\": \"N\", \"no_registrasi\": \"C8Y9GVRX\", \"email_terverifikasi\": false}"
+               : v == 2 ? "{\"status\": \"locked\", \"retry_after\": 30}"
+                        : "{\"status\": \"denied\"}";
+    else if (!strcmp(type, PC_TYPE_REG_PW_FORGOT) || !strcmp(type, PC_TYPE_REG_STATUS_MAIL))
+        text = v == 3 ? "{}" : "{\"status\": \"accepted\"}";
+    else if (!strcmp(type, PC_TYPE_REG_EMAIL_VERIFY))
+        text = v == 0 ? "{\"status\": \"ok\", \"nip\": \"197501022014071003\"}" : "{\"status\": \"invalid\"}";
+    else if (!strcmp(type, PC_TYPE_VERIFIER_PNS_STATE))
+        text = v == 0 ? "{\"state\": \"in_batch\", \"unit_active\": false}" : v == 1 ? "{\"state\": \"bogus\"}" : "{}";
     *reply = json_loads(text, 0, NULL);
     if (!*reply) abort();
     return PC_OK;
