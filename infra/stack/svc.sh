@@ -6,9 +6,9 @@
 #   svc.sh list [SERVICE]             running instances: service, instance, pid, health port
 # Instances of one service share its consumer group, so they share its
 # partitions. Instance n is PUPNS_INSTANCE_ID=<stack>-<service>-<n>; its
-# operators' port (identity, captcha, registration, receipt) is
-# base+10n+1/+2/+3/+4 (instance 1: base+11..14, instance 2: base+21..24, ...
-# up to 9 instances).
+# operators' port (identity, captcha, registration, receipt, verifier, notify)
+# is base+10n+1/+2/+3/+4/+5/+6 (instance 1: base+11..16, instance 2:
+# base+21..26, ... up to 9 instances).
 # Gateway instance n listens on PUPNS_HTTP_PORT as given to `start`; `scale`
 # gives instance n PUPNS_HTTP_PORT+n-1.
 # Logs go to .stack/NAME/logs/SERVICE-INSTANCE.log, pids to .stack/NAME/pids/.
