@@ -317,8 +317,11 @@ out:
 
 pc_status registration_status_mail(registration_ctx *ctx, pc_pg *db, const pc_event *ev, json_t **reply) {
     (void)ctx;
+    static const char *const states[] = { "registered", "receipt_received", "in_batch", "accepted" };
     const char *nip = str(ev->data, "nip"), *state = str(ev->data, "state");
-    if (!nip_ok(nip) || !state || strlen(state) > 32) {
+    int known = 0;
+    for (size_t i = 0; state && i < sizeof states / sizeof states[0]; i++) known |= strcmp(state, states[i]) == 0;
+    if (!nip_ok(nip) || !known) {
         *reply = registration_status_reply("not_sent");
         return PC_OK;
     }
