@@ -35,6 +35,8 @@ POST /api/v1/pns/199001012015011999/koreksi {"field": "nama", "usulan": "X"} =>4
 POST /api/v1/pns/12/koreksi {"field": "umur"} =>400:data_tidak_valid
 POST /api/v1/pns/197501022014071003/koreksi raw:x =>400:json_tidak_valid
 POST /api/v1/pns/197501022014071003/koreksi {"field": "instansi", "usulan": "Pemerintah Kota Batu"} =>201
+GET /api/v1/pns/197501022014071003/koreksi =>401:perlu_login
+GET /api/v1/pns/197501022014071003/koreksi $bearer43 =>401:perlu_login
 POST /api/v1/auth/login bytes:70000 =>413:permintaan_terlalu_besar
 POST /api/v1/auth/logout =>401:perlu_login
 POST /api/v1/auth/logout Authorization=Bearer%20pendek =>401:perlu_login
