@@ -57,6 +57,28 @@ for pw in salah-1 salah-2 'Rahasia#Malang75' salah-3 salah-4; do
 done
 is "$codes" " 401 401 200 401 429" "the address's failures count on across its own successful login"
 
+# Failed recovery (reset by answer, issue 11) from one address across NIPs:
+# locked after 3 like logins (class "recovery"); captchas from the main gateway.
+redis-cli -u "$PUPNS_REDIS_URL" --scan --pattern '*:recovery:*' | xargs -r redis-cli -u "$PUPNS_REDIS_URL" DEL >/dev/null
+codes=$(/usr/bin/python3 - "$BASE_URL" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["TOP"], "tests", "e2e"))
+import pupns_client as pc
+nips = [l.strip() for l in open(os.environ["NIPS_FILE"])][719:723]
+out = []
+for nip in nips:
+    cid, ans = pc.captcha(base=os.environ["MAIN_URL"])
+    s, b, _ = pc.call("POST", "/api/v1/kata-kunci/reset", {"nip": nip, "no_registrasi": "C8Y9GVRX", "jawaban": "tebakan",
+                      "kata_kunci": "Baru#Sekali2026", "konfirmasi": "Baru#Sekali2026", "captcha_id": cid,
+                      "captcha_jawaban": ans}, base=sys.argv[1])
+    out.append(f"{s}:{(b or {}).get('code')}")
+print(" ".join(out))
+PY
+)
+is "$codes" "401:data_tidak_cocok 401:data_tidak_cocok 401:data_tidak_cocok 429:percobaan_dikunci" \
+    "failed resets from one address lock it out, across NIPs"
+redis-cli -u "$PUPNS_REDIS_URL" --scan --pattern '*:recovery:*' | xargs -r redis-cli -u "$PUPNS_REDIS_URL" DEL >/dev/null
+
 # A burst of concurrent look-ups from one address: exactly the limit passes
 # (before, requests that found the Redis connections busy skipped the limiter).
 fresh_window
