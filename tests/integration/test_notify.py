@@ -13,8 +13,10 @@ lettered with its event and counted as failed, while the notice behind it
 on the same key is delivered. A token sealed to another key is dead-
 lettered without a mail. No token (opened or sealed) is in notify's logs
 or its schema. Then, when the registration service writes welcome notices
-(issue 11), one real registration's welcome mail arrives with a working
-verification link. Needs the variables of tests/run.sh."""
+(issue 11), one real registration (a PNS row of the test's own) gets its
+welcome mail with a verification link that works once; then lupa kata kunci
+by mail gives a reset_link mail whose token sets a new password, and a
+password_reset mail follows. Needs the variables of tests/run.sh."""
 import os
 import random
 import subprocess
@@ -165,6 +167,31 @@ else:
             st, b, _ = pc.call("POST", "/api/v1/email/verifikasi", {"token": token or "x"})
             T.ok(st == 400, "a second use of the link is refused", f"{st} {b}")
             tokens_extra = [token] if token else []
+
+            def mail_of(kind, after=()):
+                end = time.time() + 120
+                while time.time() < end:
+                    for e, ms in nl.mails().items():
+                        if (e not in after and str(ms[0]["X-PUPNS-Type"]) == nl.PREFIX + kind + ".v1"
+                                and nl.to_header(ms[0])[1] == addr):
+                            return e, ms[0]
+                    time.sleep(0.5)
+                return None, None
+
+            # Lupa kata kunci by mail, now that the address is verified.
+            cid, ans = pc.captcha()
+            st, b, _ = pc.call("POST", "/api/v1/kata-kunci/lupa", {"nip": reg_nip, "captcha_id": cid, "captcha_jawaban": ans})
+            T.ok(st == 202, "lupa kata kunci for the verified address", f"{st} {b}")
+            rid, rmail = mail_of("reset_link")
+            rtoken = nl.link_token(nl.parts(rmail)[0], "/akun/kata-kunci-baru") if rmail else None
+            T.ok(rtoken is not None, "the reset_link mail arrives with its link")
+            tokens_extra.append(rtoken or "")
+            st, b, _ = pc.call("POST", "/api/v1/kata-kunci/baru",
+                               {"token": rtoken or "x", "kata_kunci": "Baru#Malang2026", "konfirmasi": "Baru#Malang2026"})
+            T.ok(st == 200, "its token sets a new password", f"{st} {b}")
+            pid, pmail = mail_of("password_reset")
+            T.ok(pmail is not None and "melalui tautan yang dikirim ke email anda" in (nl.parts(pmail)[0] or ""),
+                 "and the password_reset mail tells the owner it was done by the mailed link")
 
 # ---- no secret in the logs or at rest ----------------------------------------
 logs = nl.notify_logs()
