@@ -346,14 +346,15 @@ pc_status verifier_op_batch_edit(verifier_ctx *ctx, pc_pg *db, verifier_principa
         return wrong_state(r, b.state, "diubah");
     }
     long removed = 0, added = 0;
-    if (*del) {
+    /* Adding first: "tambah_semua" must not take back what "hapus" takes out. */
+    if (*add || add_all) st = add_items(db, b.id, b.unit, add_all ? "" : add, &added);
+    if (st == PC_OK && *del) {
         const char *dp[] = { b.id, del };
         PGresult *res = verifier_sql(db, "DELETE FROM verifier.batch_item WHERE batch_id = $1::bigint AND nip = ANY($2::text[])",
                                      2, dp, &st);
         removed = res ? atol(PQcmdTuples(res)) : 0;
         PQclear(res);
     }
-    if (st == PC_OK && (*add || add_all)) st = add_items(db, b.id, b.unit, add_all ? "" : add, &added);
     free(add);
     free(del);
     if (st == PC_OK)

@@ -124,7 +124,7 @@ pc_status verifier_op_pns_list(verifier_ctx *ctx, pc_pg *db, verifier_principal 
         return verifier_problem(r, 403, "di_luar_wewenang", "Di luar wewenang",
                                 "Unit kerja ini bukan bagian dari BKD Anda.", "kode");
     }
-    char *roster_text = json_dumps(rst == PC_OK ? members : json_array(), JSON_COMPACT);
+    char *roster_text = rst == PC_OK ? json_dumps(members, JSON_COMPACT) : NULL;
     json_decref(members);
     char lim[24], off[24];
     snprintf(lim, sizeof lim, "%ld", limit);

@@ -41,7 +41,7 @@ pc_status verifier_audit_login(pc_pg *db, long long account_id, const char *user
                                const char *action, const char *client, json_t *detail) {
     char id[24];
     snprintf(id, sizeof id, "%lld", account_id);
-    char *d = json_dumps(detail ? detail : json_object(), JSON_COMPACT);
+    char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
     json_decref(detail);
     const char *rid = pc_log_request_id();
     const char *params[] = { account_id > 0 ? id : NULL, username, role, action, username, client,
@@ -59,7 +59,7 @@ pc_status verifier_audit(pc_pg *db, const verifier_principal *p, const char *act
                          json_t *detail) {
     char id[24];
     snprintf(id, sizeof id, "%lld", p->id);
-    char *d = json_dumps(detail ? detail : json_object(), JSON_COMPACT);
+    char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
     json_decref(detail);
     const char *params[] = { id, p->username, p->role_name, action, object, p->client,
                              p->request_id && *p->request_id ? p->request_id : NULL, d ? d : "{}" };
