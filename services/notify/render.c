@@ -86,8 +86,8 @@ static void until(char *out, size_t cap, const char *expires_at) {
 static const char *state_text(const char *state) {
     if (state && strcmp(state, "receipt_received") == 0) return "Bukti registrasi telah diterima Verifikator 1";
     if (state && strcmp(state, "in_batch") == 0) return "Dalam berkas yang dikirim ke Verifikator 2 (BKD)";
-    if (state && strcmp(state, "accepted") == 0)
-        return "Diterima Verifikator 2: unit kerja anda telah aktif untuk pemutakhiran data";
+    /* Accepted is not yet "unit active" (that waits for the whole unit): not promised here. */
+    if (state && strcmp(state, "accepted") == 0) return "Diterima Verifikator 2 (BKD)";
     return "Terdaftar: bukti registrasi belum diterima Verifikator 1";
 }
 
