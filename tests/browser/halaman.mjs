@@ -57,11 +57,14 @@ export async function walk(page, { tag, account, desk: akun }) {
       [akun.admin, [["/verifikator/audit", "verifikator-audit"]]]]) {
       await step(`[${tag}] the desk pages of ${user} fit the screen (screenshots)`, async () => {
         await masuk(page, user);
-        for (const [path, name] of pages) {
-          const r = await desk(page, path, name);
-          if (r !== true) return r;
+        try {
+          for (const [path, name] of pages) {
+            const r = await desk(page, path, name);
+            if (r !== true) return r;
+          }
+        } finally {
+          await keluar(page); // the next account logs in from the login page
         }
-        await keluar(page);
         return true;
       }, true);
     }

@@ -18,7 +18,8 @@ import * as halaman from "./halaman.mjs";
 import * as pemulihan from "./pemulihan.mjs";
 import * as sibuk from "./sibuk.mjs";
 import * as verifikator from "./verifikator.mjs";
-import { BASE, browser, counts, newPage, note, ok, Stop, shot, VIEWPORTS, freshNip } from "./lib.mjs";
+import { rmSync } from "node:fs";
+import { BASE, SHOTS, browser, counts, newPage, note, ok, Stop, shot, VIEWPORTS, freshNip } from "./lib.mjs";
 
 const WHOLE_MS = 12 * 60_000;
 
@@ -35,6 +36,7 @@ async function run(name, page, fn) {
 
 async function main() {
   const t0 = Date.now();
+  rmSync(SHOTS, { recursive: true, force: true }); // this run's screenshots only
   const context = await browser();
   const found = {};
   for (const [tag, vp] of Object.entries(VIEWPORTS)) {

@@ -136,7 +136,6 @@ saatKirim(formSandi, "Menyimpan…", async (form) => {
   const s = sesiPns.get();
   const r = await call("POST", "/api/v1/akun/kata-kunci", { token: s.token, body: isian(form) });
   kosongkanKataKunci(form);
-  form.elements.kata_kunci.dispatchEvent(new Event("input"));
   if (r.status === 401) return sesiBerakhir();
   if (!r.ok) {
     tampilkanGagal(form, r);

@@ -67,7 +67,7 @@ function tampilkanBatch(b) {
     ...baris("Dibuat", `${waktu(b.dibuat_at)}${b.dibuat_oleh ? " oleh " + b.dibuat_oleh : ""}`),
     ...baris("Dikirim", b.dikirim_at ? `${waktu(b.dikirim_at)}${b.pengiriman > 1 ? ` (pengiriman ke-${b.pengiriman})` : ""}` : ""),
     ...baris("Diputuskan", b.diputuskan_at ? `${waktu(b.diputuskan_at)} oleh ${b.diputuskan_oleh}` : ""),
-    ...(b.alasan_pengembalian ? baris("Alasan pengembalian", b.alasan_pengembalian) : []),
+    ...(b.alasan_pengembalian ? baris(b.state === "returned" ? "Alasan pengembalian" : "Alasan pengembalian terakhir", b.alasan_pengembalian) : []),
     ...(b.unit_aktif !== undefined ? baris("Unit kerja aktif", b.unit_aktif ? "Ya" : "Belum") : []));
   const tbody = $("#tabel-batch tbody");
   tbody.replaceChildren(...(b.items || []).map((it) => el("tr", {},

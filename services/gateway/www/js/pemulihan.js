@@ -58,7 +58,6 @@ saatKirim(formReset, "Menyimpan…", async (form) => {
   body.no_registrasi = body.no_registrasi.toUpperCase().replace(/[\s-]+/g, "");
   const r = await call("POST", "/api/v1/kata-kunci/reset", { body });
   kosongkanKataKunci(form);
-  form.elements.kata_kunci.dispatchEvent(new Event("input"));
   await capReset.setelah(r);
   if (!r.ok) {
     tampilkanGagal(form, r);
@@ -82,7 +81,6 @@ saatKirim(formBaru, "Menyimpan…", async (form) => {
   }
   const r = await call("POST", "/api/v1/kata-kunci/baru", { body: { token: tokenBaru, ...isian(form) } });
   kosongkanKataKunci(form);
-  form.elements.kata_kunci.dispatchEvent(new Event("input"));
   if (!r.ok) {
     tampilkanGagal(form, r);
     if (r.data.code === "tautan_tidak_berlaku") {

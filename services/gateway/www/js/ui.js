@@ -67,7 +67,11 @@ export function tampilkanGalat(forms, problem) {
 
 /* Clears password fields (they are never kept after a failure). */
 export function kosongkanKataKunci(form) {
-  for (const el of form.elements) if (el.type === "password") el.value = "";
+  for (const el of form.elements) {
+    if (el.type !== "password" || !el.value) continue;
+    el.value = "";
+    el.dispatchEvent(new Event("input")); // the strength hint follows
+  }
 }
 
 /* Disables the form's submit button for a busy wait (at most 5 minutes),

@@ -76,6 +76,7 @@ async function muatDaftar() {
   $("#daftar-ringkas").textContent = `Menampilkan ${dari}–${sampai} dari ${st.total} PNS.`;
   $("#hal-sebelum").disabled = st.offset === 0;
   $("#hal-berikut").disabled = st.offset + BATAS >= st.total;
+  $("#hal-sebelum").parentElement.hidden = st.total <= BATAS;
   for (const id of ["unit-isi", "kartu-tanda-terima", "kartu-daftar-pns", "kartu-batch-unit"]) $("#" + id).hidden = false;
 }
 
@@ -119,7 +120,7 @@ async function muatBatch() {
     }
     tbody.append(el("tr", { dataset: { batch: String(b.id) } },
       el("td", { textContent: `#${b.id}` }),
-      el("td", {}, BATCH[b.state] || b.state, b.alasan_pengembalian ? el("small", { textContent: ` Alasan: ${b.alasan_pengembalian}` }) : null),
+      el("td", {}, BATCH[b.state] || b.state, b.state === "returned" && b.alasan_pengembalian ? el("small", { textContent: ` Alasan: ${b.alasan_pengembalian}` }) : null),
       el("td", { textContent: String(b.jumlah) }), el("td", { textContent: waktu(b.dikirim_at || b.dibuat_at) }), aksi));
   }
   box.append(el("div", { className: "tabel-bungkus" }, el("table", {},
