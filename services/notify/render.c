@@ -61,7 +61,7 @@ static void table(notify_content *c, const row *rows, size_t n) {
     notify_buf_puts(&c->html, "<table style=\"border-collapse:collapse;margin:0 0 16px 0\">\n");
     for (size_t i = 0; i < n; i++) {
         if (!rows[i].value) continue;
-        notify_buf_printf(&c->text, "  %-16s: %s\n", rows[i].label, rows[i].value);
+        notify_buf_printf(&c->text, "  %-17s: %s\n", rows[i].label, rows[i].value);
         notify_buf_puts(&c->html, "<tr><td style=\"padding:2px 12px 2px 0;color:#555555\">");
         esc(&c->html, rows[i].label);
         notify_buf_puts(&c->html, "</td><td style=\"padding:2px 0\"><strong>");
