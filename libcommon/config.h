@@ -16,6 +16,9 @@
 typedef struct {
     char service[32];          /* which service loaded it (not from the environment) */
     char kafka_brokers[256];
+    char kafka_username[64];       /* empty: Kafka without authentication */
+    char kafka_password[128];
+    char kafka_sasl_mechanism[32];
     char pg_url[512];
     char redis_url[256];
     char http_bind[64];

@@ -48,6 +48,18 @@ pc_status pc_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char
     return PC_OK;
 }
 
+pc_status pc_kafka_conf_auth(rd_kafka_conf_t *conf, const pc_config *cfg, char *errstr, size_t errlen) {
+    if (!cfg->kafka_username[0]) return PC_OK;
+    const char *kv[] = {
+        "security.protocol", "SASL_PLAINTEXT",
+        "sasl.mechanisms", cfg->kafka_sasl_mechanism,
+        "sasl.username", cfg->kafka_username,
+        "sasl.password", cfg->kafka_password,
+        NULL,
+    };
+    return pc_kafka_conf_apply(conf, kv, errstr, errlen);
+}
+
 void pc_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
     (void)opaque;
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
@@ -101,7 +113,8 @@ static rd_kafka_t *producer_create(pc_producer *p, char *errstr, size_t errlen) 
         NULL,
     };
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (pc_kafka_conf_apply(conf, kv, errstr, errlen) != PC_OK) {
+    if (pc_kafka_conf_apply(conf, kv, errstr, errlen) != PC_OK ||
+        pc_kafka_conf_auth(conf, &p->cfg, errstr, errlen) != PC_OK) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }

@@ -81,6 +81,12 @@ void pc_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque
 pc_status pc_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *errstr,
                               size_t errlen);
 
+/* SASL (cfg's kafka_sasl_mechanism) as cfg's kafka_username when one is set
+ * (the stacks' brokers refuse clients without credentials; see
+ * docs/SECURITY.md); nothing when it is empty. Every handle's configuration
+ * goes through it. */
+pc_status pc_kafka_conf_auth(rd_kafka_conf_t *conf, const pc_config *cfg, char *errstr, size_t errlen);
+
 /* Topic creation, checks, deletion: kept reachable through this header. */
 #include "kafka_admin.h"
 

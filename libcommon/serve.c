@@ -333,7 +333,8 @@ static rd_kafka_t *consumer_new(serve *s, char *errstr, size_t errlen) {
         NULL,
     };
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (pc_kafka_conf_apply(conf, kv, errstr, errlen) != PC_OK) {
+    if (pc_kafka_conf_apply(conf, kv, errstr, errlen) != PC_OK ||
+        pc_kafka_conf_auth(conf, cfg, errstr, errlen) != PC_OK) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }

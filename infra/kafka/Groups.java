@@ -3,6 +3,9 @@
 // source launcher, no build step):
 //   java -cp 'infra/kafka/lib/*' infra/kafka/Groups.java BOOTSTRAP [GROUP...]
 // infra/stack/stack.sh kafka-groups NAME BASE [GROUP...] does that for a local stack.
+// PUPNS_KAFKA_CLIENT_PROPERTIES names a file of client settings (the stack's
+// admin credentials when its Kafka requires them).
+import java.io.FileReader;
 import java.util.*;
 import java.util.stream.*;
 import org.apache.kafka.clients.admin.*;
@@ -12,6 +15,9 @@ import org.apache.kafka.common.TopicPartition;
 public class Groups {
     public static void main(String[] args) throws Exception {
         Properties p = new Properties();
+        String extra = System.getenv("PUPNS_KAFKA_CLIENT_PROPERTIES");
+        if (extra != null && !extra.isEmpty())
+            try (FileReader r = new FileReader(extra)) { p.load(r); }
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");

@@ -16,6 +16,16 @@ else KAFKA_NODES=${PUPNS_KAFKA_NODES:-1}; fi
 PUPNS_KAFKA_BROKERS=127.0.0.1:$((STACK_BASE + 3))
 for ((n = 2; n <= KAFKA_NODES; n++)); do PUPNS_KAFKA_BROKERS+=,127.0.0.1:$((STACK_BASE + 1 + 2 * n)); done
 export PUPNS_KAFKA_BROKERS PUPNS_KAFKA_NODES=$KAFKA_NODES
+# Kafka authentication (stack.sh): tools and tests that source this file act
+# as the stack's admin principal; svc.sh gives each service its own.
+if [ -f "$STATE_DIR/kafka-auth" ]; then KAFKA_AUTH=$(cat "$STATE_DIR/kafka-auth")
+elif [ -f "$STATE_DIR/kafka/data/meta.properties" ] || [ -f "$STATE_DIR/kafka-1/data/meta.properties" ]; then KAFKA_AUTH=none
+elif [ "${PUPNS_KAFKA_AUTH:-1}" = 0 ]; then KAFKA_AUTH=none
+else KAFKA_AUTH=sasl; fi
+if [ "$KAFKA_AUTH" = sasl ]; then
+    export PUPNS_KAFKA_USERNAME=admin PUPNS_KAFKA_PASSWORD_FILE=$STATE_DIR/kafka-users/admin
+    export KCAT_CONFIG=$STATE_DIR/kcat.conf PUPNS_KAFKA_CLIENT_PROPERTIES=$STATE_DIR/kafka-admin.properties
+fi
 export PUPNS_REDIS_URL=redis://127.0.0.1:$((STACK_BASE + 2))/0
 export PUPNS_HTTP_PORT=${PUPNS_HTTP_PORT:-8080}
 export PUPNS_STATIC_DIR=${PUPNS_STATIC_DIR:-$TOP/services/gateway/www}

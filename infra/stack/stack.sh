@@ -43,6 +43,40 @@ else
     nodes=${PUPNS_KAFKA_NODES:-1}
 fi
 case "$nodes" in 1|3) ;; *) log "PUPNS_KAFKA_NODES must be 1 or 3 (got $nodes)"; exit 2 ;; esac
+
+# Kafka authentication, recorded in .stack/NAME/kafka-auth when the stack is
+# first made: "sasl" (SASL listeners, StandardAuthorizer, one principal per
+# service, ACLs from proto/topics.json; the default) or "none"
+# (PUPNS_KAFKA_AUTH=0; also a stack made before authentication existed).
+# The mechanism is PLAIN: SCRAM would keep passwords off the wire, but
+# Debian 12's librdkafka 2.0.2 fails every SCRAM handshake with Kafka 4
+# (fixed in librdkafka 2.6.1; measured here, see docs/SECURITY.md), and the
+# stacks only listen on loopback. Production runs the same over TLS.
+auth_file="$state/kafka-auth"
+if [ -f "$auth_file" ]; then auth=$(cat "$auth_file")
+elif [ -f "$state/kafka/data/meta.properties" ] || [ -f "$state/kafka-1/data/meta.properties" ]; then auth=none
+elif [ "${PUPNS_KAFKA_AUTH:-1}" = 0 ]; then auth=none
+else auth=sasl; fi
+users_dir="$state/kafka-users"
+# Principals: admin (operators, pupns-ctl, tests), each service, and
+# "regional" (a regional office's read-only consumer of the public topics).
+kafka_principals() { echo admin regional; (cd "$top/services" && ls -d */main.c | cut -d/ -f1 | grep -vx ctl); }
+password_of() { cat "$users_dir/$1"; }
+# kafka_credentials: a password file per principal (0600, made once), the
+# admin's kcat and Java client settings.
+kafka_credentials() {
+    [ "$auth" = sasl ] || return 0
+    (umask 077; mkdir -p "$users_dir"
+     for u in $(kafka_principals); do
+         [ -s "$users_dir/$u" ] || head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$users_dir/$u"
+     done
+     printf 'security.protocol=SASL_PLAINTEXT\nsasl.mechanisms=PLAIN\nsasl.username=admin\nsasl.password=%s\n' \
+         "$(password_of admin)" >"$state/kcat.conf"
+     printf 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="%s";\n' \
+         "$(password_of admin)" >"$state/kafka-admin.properties")
+    export KCAT_CONFIG="$state/kcat.conf" PUPNS_KAFKA_CLIENT_PROPERTIES="$state/kafka-admin.properties"
+}
+kafka_credentials
 broker_port() { echo $((base + 1 + 2 * $1)); }
 ctl_port() { echo $((base + 2 + 2 * $1)); }
 # Node folders: .stack/NAME/kafka (single node), .stack/NAME/kafka-<n> (cluster).
@@ -137,6 +171,43 @@ smtp_down() {
     rm -f "$smtp_dir/pid"
 }
 
+# kafka_listeners N: the listener settings of node N. With authentication,
+# clients, brokers and controllers all log in (SASL PLAIN, one password per
+# principal, the brokers' user list below), and the StandardAuthorizer lets
+# each principal do only what its ACLs allow; admin is the super user.
+kafka_listeners() {
+    local n=$1
+    if [ "$auth" != sasl ]; then
+        cat <<CONF
+listeners=PLAINTEXT://127.0.0.1:$(broker_port "$n"),CONTROLLER://127.0.0.1:$(ctl_port "$n")
+advertised.listeners=PLAINTEXT://127.0.0.1:$(broker_port "$n")
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+CONF
+        return
+    fi
+    local pw users="" u
+    pw=$(password_of admin)
+    for u in $(kafka_principals); do users="$users user_$u=\"$(password_of "$u")\""; done
+    cat <<CONF
+listeners=SASL_PLAINTEXT://127.0.0.1:$(broker_port "$n"),CONTROLLER://127.0.0.1:$(ctl_port "$n")
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$(broker_port "$n")
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
+inter.broker.listener.name=SASL_PLAINTEXT
+sasl.enabled.mechanisms=PLAIN
+sasl.mechanism.inter.broker.protocol=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$pw"$users;
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$pw" user_admin="$pw";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin
+allow.everyone.if.no.acl.found=false
+CONF
+}
+
 # kafka_config N: server.properties and log4j.properties of node N.
 kafka_config() {
     local n=$1 kd voters="" i
@@ -149,11 +220,7 @@ kafka_config() {
 process.roles=broker,controller
 node.id=$n
 controller.quorum.voters=$voters
-listeners=PLAINTEXT://127.0.0.1:$(broker_port "$n"),CONTROLLER://127.0.0.1:$(ctl_port "$n")
-advertised.listeners=PLAINTEXT://127.0.0.1:$(broker_port "$n")
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
+$(kafka_listeners "$n")
 log.dirs=$kd/data
 num.partitions=6
 auto.create.topics.enable=false
@@ -267,9 +334,28 @@ kafka_wait_isr() {
     log "node $n is still out of the ISR of $behind partition(s)"; return 1
 }
 
+# kafka_add_principals: a running node whose user list lacks a principal (a
+# service added after it started) is restarted with the new list.
+kafka_add_principals() {
+    [ "$auth" = sasl ] || return 0
+    local n u kd
+    for n in $(seq "$nodes"); do
+        kd=$(kafka_dir "$n")
+        kafka_alive "$n" || continue   # a node that starts gets the full list anyway
+        for u in $(kafka_principals); do
+            grep -q "user_$u=" "$kd/server.properties" 2>/dev/null && continue
+            log "kafka node $n: new principal $u, restarting it"
+            kafka_stop TERM "$n"; kafka_launch "$n"; kafka_wait self "$n"
+            break
+        done
+    done
+}
+
 kafka_up() {
     "$top/infra/kafka/fetch-kafka.sh"
     echo "$nodes" >"$nodes_file"
+    echo "$auth" >"$auth_file"
+    kafka_add_principals
     local n pids=""
     # Formatting starts a JVM per node: all at once on a new stack.
     kafka_config 1; new_cluster_id

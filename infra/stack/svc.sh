@@ -50,7 +50,7 @@ start)
     hp=$(health_port "$svc" "$inst")
     [ -n "$hp" ] && export PUPNS_HEALTH_PORT=${PUPNS_HEALTH_PORT:-$hp}
     # Its own Kafka principal (stack.sh made the password), never the admin's.
-    if [ "$KAFKA_AUTH" = scram ]; then
+    if [ "$KAFKA_AUTH" = sasl ]; then
         export PUPNS_KAFKA_USERNAME=$svc PUPNS_KAFKA_PASSWORD_FILE=$STATE_DIR/kafka-users/$svc
         unset PUPNS_KAFKA_PASSWORD
     fi

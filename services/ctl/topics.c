@@ -102,6 +102,8 @@ int ctl_topics(const pc_config *cfg, const char *path, int check) {
         if (r < 0) rc = 1;
         else differ += r;
     }
+    /* Access follows the same file: who writes and reads what. */
+    if (rc == 0 && !check && cfg->kafka_username[0] && ctl_acls(p, root) != 0) rc = 1;
     pc_producer_free(p);
     json_decref(root);
     /* When creating, a topic that differs is only a warning: the stack

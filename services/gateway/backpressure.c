@@ -246,7 +246,8 @@ static void start_poller(gw_bp *bp, const pc_config *cfg) {
      * handle never subscribes, so it never joins the group. */
     const char *kv[] = { "bootstrap.servers", cfg->kafka_brokers, "client.id", "pupns-gateway-backpressure",
                          "group.id", REG_GROUP, "enable.auto.commit", "false", NULL };
-    if (pc_kafka_conf_apply(conf, kv, err, sizeof err) != PC_OK) {
+    if (pc_kafka_conf_apply(conf, kv, err, sizeof err) != PC_OK ||
+        pc_kafka_conf_auth(conf, cfg, err, sizeof err) != PC_OK) {
         rd_kafka_conf_destroy(conf);
         PC_WARN("backpressure: no lag poller (%s); shedding uses in-flight counts only", err);
         return;
