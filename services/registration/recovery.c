@@ -48,11 +48,42 @@ static pc_status notice_password_reset(pc_pg *db, const char *nip, const char *n
                                              "via", via, "at", at));
 }
 
+/* A change is remembered under its message's envelope id, in the change's
+ * own transaction: a message the serve loop delivers again after a crash
+ * (its offset not committed yet) gets the first answer and changes nothing,
+ * and mails nothing, twice. Sets *reply to that answer, if any. */
+static pc_status replayed(pc_pg *db, const pc_event *ev, json_t **reply) {
+    char id[96];
+    snprintf(id, sizeof id, "ev:%s", ev->id);
+    const char *params[] = { id };
+    pc_status st;
+    PGresult *res = pc_pg_exec(db, "SELECT result FROM registration.command_result WHERE command_id = $1", 1, params,
+                               1, &st);
+    if (res && PQntuples(res) == 1) *reply = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    PQclear(res);
+    return st;
+}
+
+/* Remembers {"status": status} under the event's id in the open transaction. */
+static pc_status remember(pc_pg *db, const pc_event *ev, const char *nip, const char *status) {
+    char id[96], result[64];
+    snprintf(id, sizeof id, "ev:%s", ev->id);
+    snprintf(result, sizeof result, "{\"status\": \"%s\"}", status);
+    const char *params[] = { id, nip, result };
+    pc_status st;
+    PGresult *res = pc_pg_exec(db,
+                               "INSERT INTO registration.command_result (command_id, nip, result)"
+                               " VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING",
+                               3, params, 0, &st);
+    PQclear(res);
+    return st;
+}
+
 /* Stores the new hash, revokes every session but keep_hash (NULL: all),
- * forgets the NIP's failures and queues the notice, in one transaction
- * (opened here unless in_tx). */
-static pc_status replace_password(pc_pg *db, const char *nip, const char *pw_hash, const char *keep_hash,
-                                  const char *via, int in_tx) {
+ * forgets the NIP's failures, queues the notice and remembers the answer,
+ * in one transaction (opened here unless in_tx). */
+static pc_status replace_password(pc_pg *db, const pc_event *ev, const char *nip, const char *pw_hash,
+                                  const char *keep_hash, const char *via, int in_tx) {
     pc_status st = in_tx ? PC_OK : registration_tx(db, "BEGIN");
     if (st != PC_OK) return st;
     const char *params[] = { nip, pw_hash };
@@ -65,6 +96,7 @@ static pc_status replace_password(pc_pg *db, const char *nip, const char *pw_has
     if (st == PC_OK) st = registration_throttle_clear(db, "login_throttle", nip);
     if (st == PC_OK) st = registration_throttle_clear(db, RECOVERY, nip);
     if (st == PC_OK) st = notice_password_reset(db, nip, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), via);
+    if (st == PC_OK) st = remember(db, ev, nip, "ok");
     PQclear(res);
     return registration_tx_end(db, st);
 }
@@ -87,6 +119,7 @@ pc_status registration_password_reset(registration_ctx *ctx, pc_pg *db, const pc
     const char *code = NULL, *message = NULL;
     pc_status st = PC_OK;
     PGresult *res = NULL;
+    if ((st = replayed(db, ev, reply)) != PC_OK || *reply) goto out;
     if (!nip_ok(nip) || !jawaban || !password) {
         *reply = registration_refusal(0);
         goto out;
@@ -120,7 +153,7 @@ pc_status registration_password_reset(registration_ctx *ctx, pc_pg *db, const pc
         st = refuse(db, nip, "password reset", reply);
         goto out;
     }
-    if ((st = replace_password(db, nip, pw_hash, NULL, "jawaban", 0)) == PC_OK) {
+    if ((st = replace_password(db, ev, nip, pw_hash, NULL, "jawaban", 0)) == PC_OK) {
         PC_INFO("password of %s reset by its security answer; sessions revoked", nip);
         *reply = registration_status_reply("ok");
     }
@@ -179,9 +212,10 @@ pc_status registration_password_token_reset(registration_ctx *ctx, pc_pg *db, co
     char nip[19], email[256], pw_hash[crypto_pwhash_STRBYTES] = "";
     const char *code = NULL, *message = NULL;
     pc_status st = PC_OK;
+    if ((st = replayed(db, ev, reply)) != PC_OK || *reply) goto out;
     if (!password) {
         *reply = registration_status_reply("invalid");
-        return PC_OK;
+        goto out;
     }
     if ((st = registration_tx(db, "BEGIN")) != PC_OK) goto out;
     st = registration_mail_token_use(db, str(ev->data, "token_hash"), "reset", nip, email);
@@ -202,7 +236,7 @@ pc_status registration_password_token_reset(registration_ctx *ctx, pc_pg *db, co
         registration_tx(db, "ROLLBACK");
         goto out;
     }
-    if ((st = replace_password(db, nip, pw_hash, NULL, "email", 1)) == PC_OK) {
+    if ((st = replace_password(db, ev, nip, pw_hash, NULL, "email", 1)) == PC_OK) {
         PC_INFO("password of %s reset by a mailed link; sessions revoked", nip);
         *reply = registration_status_reply("ok");
     }
@@ -220,6 +254,7 @@ pc_status registration_password_change(registration_ctx *ctx, pc_pg *db, const p
     const char *code = NULL, *message = NULL;
     pc_status st = PC_OK;
     PGresult *res = NULL;
+    if ((st = replayed(db, ev, reply)) != PC_OK || *reply) goto out;
     if (!nip_ok(nip) || !registration_token_hash_valid(keep) || !old || !password) {
         *reply = registration_refusal(0);
         goto out;
@@ -245,7 +280,7 @@ pc_status registration_password_change(registration_ctx *ctx, pc_pg *db, const p
         goto out;
     }
     /* The session that asked stays open; every other one is revoked. */
-    if ((st = replace_password(db, nip, pw_hash, keep, "ubah", 0)) == PC_OK) {
+    if ((st = replace_password(db, ev, nip, pw_hash, keep, "ubah", 0)) == PC_OK) {
         PC_INFO("password of %s changed by its owner; other sessions revoked", nip);
         *reply = registration_status_reply("ok");
     }
@@ -325,8 +360,9 @@ pc_status registration_status_mail(registration_ctx *ctx, pc_pg *db, const pc_ev
         *reply = registration_status_reply("not_sent");
         return PC_OK;
     }
-    pc_status st = registration_tx(db, "BEGIN");
-    if (st != PC_OK) return st;
+    pc_status st = replayed(db, ev, reply);
+    if (st != PC_OK || *reply) return st;
+    if ((st = registration_tx(db, "BEGIN")) != PC_OK) return st;
     const char *params[] = { nip };
     PGresult *res = pc_pg_exec(db,
                                "SELECT nama, email, no_registrasi FROM registration.account"
@@ -338,6 +374,7 @@ pc_status registration_status_mail(registration_ctx *ctx, pc_pg *db, const pc_ev
                                      json_pack("{s:s, s:s, s:s, s:s, s:s}", "nip", nip, "nama", PQgetvalue(res, 0, 0),
                                                "email", PQgetvalue(res, 0, 1), "no_registrasi",
                                                PQgetvalue(res, 0, 2), "state", state));
+    if (sent && st == PC_OK) st = remember(db, ev, nip, "sent");
     PQclear(res);
     if ((st = registration_tx_end(db, st)) != PC_OK) return st;
     *reply = registration_status_reply(sent ? "sent" : "not_sent");

@@ -232,6 +232,23 @@ got = wait_notices(A, "password_reset")
 T.ok(len(got) == 1 and got[0]["data"]["via"] == "jawaban" and got[0]["data"]["email"] == "alfa@example.go.id",
      "a password_reset.v1 notice (via jawaban) tells the owner", got)
 
+# The serve loop may deliver a command again (a crash before its offset was
+# committed): the same message once more changes nothing and mails nothing.
+r = subprocess.run(["kcat", "-C", "-b", BROKERS, "-t", "pupns.registration.commands", "-o", f"s@{T0}", "-e", "-q", "-J"],
+                   capture_output=True, text=True, timeout=60)
+resets = []
+for line in r.stdout.splitlines():
+    payload = json.loads(line)["payload"]
+    m = json.loads(payload)
+    if m.get("subject") == A and m.get("type") == "id.go.bkn.pupns.registration.password.reset.v1":
+        resets.append(payload)
+if T.ok(resets, "the reset command is on pupns.registration.commands"):
+    p = subprocess.run(["kcat", "-P", "-b", BROKERS, "-t", "pupns.registration.commands", "-k", A],
+                       input=resets[-1], capture_output=True, text=True, timeout=30)
+    time.sleep(3)
+    T.ok(p.returncode == 0 and len(notices(A, "password_reset")) == 1 and login(A, "Baru#Sekali2026"),
+         "the same reset message delivered again: no second notice, the password unchanged", p.stderr)
+
 # ---- per-NIP lock-out, the same for an unregistered NIP ---------------------
 s, reg_b = register(B, "beta@example.go.id")
 no_b = (reg_b or {}).get("no_registrasi", "")
