@@ -21,6 +21,7 @@ import atexit
 import collections
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -54,6 +55,8 @@ def stop_feeds():
     for proc in running:
         if proc.poll() is None:
             proc.kill()
+    if os.environ.get("FEED_KEEP") != "1":  # FEED_KEEP=1 keeps the runs' output to look at
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def feed(name, *args):
