@@ -3,7 +3,7 @@
 in a Maildir, so tests and developers read what notify sent (no mock of SMTP in
 the services).
 
-  smtp_sink.py --port PORT --maildir DIR [--cert PEM --key PEM] [--refuse REGEX]
+  smtp_sink.py --port PORT --maildir DIR [--cert PEM --key PEM] [--refuse REGEX] [--defer REGEX]
 
 - Listens on 127.0.0.1 only (Debian's python3-aiosmtpd).
 - With --cert/--key it offers STARTTLS (not required: a client that does not
@@ -12,7 +12,8 @@ the services).
   verifies it by trusting that file (notify: PUPNS_SMTP_CA_FILE).
 - RCPT TO of an address matching --refuse (Python regex, case-insensitive,
   default `@ditolak\\.example$`) is answered 550 5.1.1: a permanent refusal
-  for tests of dead letters.
+  for tests of dead letters; one matching --defer (default `@tunda\\.example$`)
+  is answered 451 4.2.0 (try again later, as greylisting does), every time.
 - Each accepted mail is one file in DIR/new (written to DIR/tmp, then renamed,
   as Maildir wants; the 250 goes out only after the rename), its raw bytes as
   received preceded by trace headers X-Sink-Envelope-From, X-Sink-Envelope-To
@@ -40,17 +41,21 @@ def log(msg):
 class MaildirHandler:
     """aiosmtpd handler: refuses some recipients, stores every accepted mail."""
 
-    def __init__(self, maildir, refuse):
+    def __init__(self, maildir, refuse, defer):
         # mailbox creates tmp/new/cur only for a folder it makes itself.
         for sub in ("tmp", "new", "cur"):
             os.makedirs(os.path.join(maildir, sub), exist_ok=True)
         self.box = mailbox.Maildir(maildir, create=True)
         self.refuse = re.compile(refuse, re.IGNORECASE) if refuse else None
+        self.defer = re.compile(defer, re.IGNORECASE) if defer else None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse and self.refuse.search(address):
             log(f"refused recipient {address}")
             return "550 5.1.1 Mailbox unavailable (refused by the local sink)"
+        if self.defer and self.defer.search(address):
+            log(f"deferred recipient {address}")
+            return "451 4.2.0 Try again later (deferred by the local sink)"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -74,7 +79,7 @@ def tls_context(cert, key):
 
 
 async def serve(args):
-    handler = MaildirHandler(args.maildir, args.refuse)
+    handler = MaildirHandler(args.maildir, args.refuse, args.defer)
     tls = tls_context(args.cert, args.key) if args.cert else None
     loop = asyncio.get_running_loop()
 
@@ -100,6 +105,7 @@ def main():
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--refuse", default=r"@ditolak\.example$")
+    p.add_argument("--defer", default=r"@tunda\.example$")
     args = p.parse_args()
     if bool(args.cert) != bool(args.key):
         p.error("--cert and --key go together")

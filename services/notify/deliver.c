@@ -21,8 +21,11 @@
  * outage of any length loses nothing. notify bounds it itself, counting
  * failed attempts in notify.mail (so a restart does not reset them): a
  * refusal for good (5xx, e.g. 550 no such mailbox) is tried
- * PUPNS_NOTIFY_REFUSED_ATTEMPTS times, anything else (server down, 4xx,
- * TLS, timeouts) for PUPNS_NOTIFY_RETRY_FOR_S since the first failure.
+ * PUPNS_NOTIFY_REFUSED_ATTEMPTS times; a 4xx about the message (greylisting,
+ * a full mailbox) for PUPNS_NOTIFY_DEFERRED_FOR_S (15 min) since the first
+ * failure, since it holds up its partition meanwhile; a server that cannot
+ * be reached at all (no connection, TLS, timeouts, 421), which holds up
+ * every partition alike, for PUPNS_NOTIFY_RETRY_FOR_S (a day).
  * Then the row says 'failed' and the handler answers PC_EINVAL, so the
  * serve loop writes the notice to pupns.deadletter (reason invalid_data,
  * with its partition and offset) and commits it only once the brokers have
@@ -82,10 +85,12 @@ static pc_status attempt_failed(notify_worker *w, const pc_event *ev, const noti
                                 const notify_record *rec, pc_status how, const notify_smtp_result *r) {
     const notify_settings *s = &w->ctx->set;
     int attempts = rec->attempts + 1;
+    int bound_s = r->deferred ? s->deferred_for_s : s->retry_for_s;
     int final = how == PC_EDENIED ? attempts >= s->refused_attempts
-                                  : rec->state == MAIL_PENDING && rec->failing_for_s >= s->retry_for_s;
+                                  : rec->state == MAIL_PENDING && rec->failing_for_s >= bound_s;
     char error[320];
-    snprintf(error, sizeof error, "%s%s (reply %ld)", how == PC_EDENIED ? "refused: " : "", r->error, r->code);
+    snprintf(error, sizeof error, "%s%s (reply %ld)", how == PC_EDENIED ? "refused: " : r->deferred ? "deferred: " : "",
+             r->error, r->code);
     pc_status st = notify_store_failure(w->db, ev->id, ev->type, n->nip, final, error);
     if (st != PC_OK) return PC_EUNAVAIL; /* not counted: the same attempt comes again */
     if (final) {

@@ -54,7 +54,8 @@ typedef struct {
     char mail_from_name[128];
     char mail_domain[192];         /* the From address's domain: Message-IDs */
     char public_url[256];          /* no trailing slash */
-    int retry_for_s;               /* transient failures: retried this long, then dead letter */
+    int retry_for_s;               /* server unreachable: retried this long, then dead letter */
+    int deferred_for_s;            /* one recipient deferred (4xx): retried this long */
     int refused_attempts;          /* permanent refusals (5xx): tries before the dead letter */
     int workers;
 } notify_settings;
@@ -148,6 +149,7 @@ typedef struct notify_smtp notify_smtp;
 /* What became of one message. */
 typedef struct {
     long code;          /* the server's last reply code, 0 if none (no connection) */
+    int deferred;       /* PC_EUNAVAIL from a server that answered 4xx to this message */
     char error[256];    /* libcurl's words, for logs (no message content) */
 } notify_smtp_result;
 

@@ -101,7 +101,10 @@ pc_status notify_smtp_send(notify_smtp *c, const char *rcpt, const char *msg, si
      * word; libcurl reports those as SEND_ERROR (MAIL, RCPT, DATA) and
      * WEIRD_SERVER_REPLY (the data). Any other error (no connection, TLS,
      * a timeout) keeps the code of an earlier reply, so it is not read. */
-    if ((rc == CURLE_SEND_ERROR || rc == CURLE_WEIRD_SERVER_REPLY) && r->code >= 500 && r->code < 600)
-        return PC_EDENIED;
+    int answered = rc == CURLE_SEND_ERROR || rc == CURLE_WEIRD_SERVER_REPLY;
+    if (answered && r->code >= 500 && r->code < 600) return PC_EDENIED;
+    /* A 4xx about this message (greylisting, a full mailbox), not 421 (the
+     * server itself is going away): deliver.c bounds it more tightly. */
+    r->deferred = answered && r->code >= 400 && r->code < 500 && r->code != 421;
     return PC_EUNAVAIL;
 }
