@@ -75,6 +75,8 @@ static const cfg_entry cfg_table[] = {
         "login attempts per client address per minute (0: no limit)"),
     INT(login_lock_after, "PUPNS_LOGIN_LOCK_AFTER", 0, 1000000, "10",
         "failed logins from one address (per hour) before growing lock-outs (0: never)"),
+    INT(login_pair_lock_after, "PUPNS_LOGIN_PAIR_LOCK_AFTER", 0, 1000000, "3",
+        "failed logins for one NIP from one address (per hour) before growing delays for that pair (0: never)"),
     INT(reg_max_inflight, "PUPNS_REG_MAX_INFLIGHT", 1, 100000, "512",
         "gateway: registrations+logins in flight per instance before 503 (sooner if they cannot finish in time)"),
     INT(query_max_inflight, "PUPNS_QUERY_MAX_INFLIGHT", 1, 100000, "256",

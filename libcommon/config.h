@@ -46,6 +46,7 @@ typedef struct {
     int rate_register_per_min;
     int rate_login_per_min;
     int login_lock_after;          /* failed logins per address before lock-outs; 0 disables */
+    int login_pair_lock_after;     /* ... per NIP x address before delays for that pair; 0 disables */
     int reg_max_inflight;          /* gateway: registration/login commands in flight before 503 */
     int query_max_inflight;        /* gateway: look-ups, and captchas, in flight before 503 */
     /* keys, hex; secrets are never logged or printed */

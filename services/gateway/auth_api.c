@@ -14,6 +14,7 @@
 #include "gateway.h"
 #include "log.h"
 #include "nip.h"
+#include "problem.h"
 #include "respond.h"
 #include "seal.h"
 
@@ -21,6 +22,19 @@ static const char DENIED_DETAIL[] = "NIP atau kata kunci salah.";
 
 static void denied(struct _u_response *resp) {
     gw_fail(resp, 401, "login_gagal", "Gagal masuk", DENIED_DETAIL, NULL);
+}
+
+/* captcha_wajib: the NIP has had too many failures; the next attempt must
+ * bring a solved captcha (portal: show it). */
+static void captcha_needed(struct _u_response *resp, int after_failure) {
+    json_t *p = pc_problem_new(401, after_failure ? "login_gagal" : "captcha_wajib",
+                               after_failure ? "Gagal masuk" : "Perlu kode captcha",
+                               after_failure ? DENIED_DETAIL
+                                             : "Terlalu banyak percobaan masuk yang gagal untuk NIP ini. Masukkan kode "
+                                               "pada gambar (captcha) bersama kata kunci Anda.",
+                               NULL);
+    json_object_set_new(p, "captcha_wajib", json_true());
+    gw_send_problem(resp, p);
 }
 
 static void locked(struct _u_response *resp, long long wait) {
@@ -54,6 +68,36 @@ void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp
         json_decref(body);
         return;
     }
+    /* Growing delays for this NIP from this address only: the owner, from
+     * another address, is not slowed by someone guessing at their NIP. */
+    char pair[96];
+    snprintf(pair, sizeof pair, "%s@%s", nip, client);
+    if (gw->cfg.login_pair_lock_after > 0 && gw_limiter_locked(gw->limiter, "login-pair", pair, &wait) == PC_ELIMIT) {
+        locked(resp, wait);
+        json_decref(body);
+        return;
+    }
+    /* A captcha, when the form brings one (it must after repeated failures
+     * for the NIP; the registration service says when). */
+    int captcha_verified = 0;
+    const char *captcha_id = json_string_value(json_object_get(body, "captcha_id"));
+    if (captcha_id) {
+        json_t *problem = pc_problem_new(400, "data_tidak_valid", "Data belum benar",
+                                         "Periksa kembali isian yang ditandai.", NULL);
+        if (!gw_captcha_check(gw, resp, captcha_id, json_string_value(json_object_get(body, "captcha_jawaban")),
+                              problem)) {
+            json_decref(problem);
+            json_decref(body);
+            return;
+        }
+        if (json_array_size(json_object_get(problem, "errors")) > 0) {
+            gw_send_problem(resp, problem);
+            json_decref(body);
+            return;
+        }
+        json_decref(problem);
+        captcha_verified = 1;
+    }
     char *sealed = NULL;
     if (pc_seal_b64(gw->reg_public_key, password, &sealed) != PC_OK) {
         json_decref(body);
@@ -62,7 +106,8 @@ void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp
     }
     char token[64], token_hash[65];
     gw_token_new(token, token_hash);
-    json_t *cmd = json_pack("{s:s, s:s, s:{s:s}}", "nip", nip, "token_hash", token_hash, "sealed", "password", sealed);
+    json_t *cmd = json_pack("{s:s, s:s, s:{s:s}, s:b}", "nip", nip, "token_hash", token_hash, "sealed", "password",
+                            sealed, "captcha_verified", captcha_verified);
     free(sealed);
     json_t *reply = NULL;
     pc_status st = gw_call(gw, PC_TOPIC_REG_COMMANDS, nip, PC_TYPE_REG_LOGIN, cmd,
@@ -77,9 +122,12 @@ void gw_login(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp
         u_map_put(resp->map_header, "Cache-Control", "no-store");
         gw_send_json(resp, 200, out);
         json_decref(out);
+    } else if (strcmp(status, "captcha_required") == 0) {
+        captcha_needed(resp, 0); /* no password was tried: counts as no failure */
     } else {
         gw_limiter_failure(gw->limiter, "login", client, gw->cfg.login_lock_after);
-        if (strcmp(status, "locked") == 0) locked(resp, json_integer_value(json_object_get(reply, "retry_after")));
+        gw_limiter_failure(gw->limiter, "login-pair", pair, gw->cfg.login_pair_lock_after);
+        if (json_is_true(json_object_get(reply, "captcha_required"))) captcha_needed(resp, 1);
         else denied(resp);
     }
     sodium_memzero(token, sizeof token);

@@ -1,8 +1,12 @@
-/* login.c -- password login with growing lock-outs, and bearer sessions.
+/* login.c -- password login and bearer sessions.
  *
- * Unknown NIPs cost a dummy argon2id verification and count failures like
- * known ones (throttle.c), so neither timing nor lock-outs tell which NIPs
- * registered. */
+ * No lock-out: after CAPTCHA_AFTER failures for a NIP within the hour
+ * (throttle.c), a login to it needs a solved captcha (the gateway checks it
+ * and says so in the command); without one it is answered captcha_required
+ * before any password is tried. Whoever guesses pays a captcha per guess,
+ * and the owner is never refused the right password. Unknown NIPs cost a
+ * dummy argon2id verification and count failures like known ones, so
+ * neither timing nor the captcha tells which NIPs registered. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +18,11 @@
 #include "registration.h"
 #include "seal.h"
 
-static json_t *denied(long retry_after) {
-    json_t *r = json_pack("{s:s}", "status", retry_after > 0 ? "locked" : "denied");
-    if (retry_after > 0) json_object_set_new(r, "retry_after", json_integer(retry_after));
-    return r;
+#define CAPTCHA_AFTER 5
+
+/* captcha: whether the next attempt for this NIP must bring a captcha. */
+static json_t *denied(int captcha) {
+    return json_pack("{s:s, s:b}", "status", "denied", "captcha_required", captcha);
 }
 
 /* Opens a session under the token hash the gateway chose: the token
@@ -50,11 +55,14 @@ pc_status registration_login(registration_ctx *ctx, pc_pg *db, const pc_event *e
         return PC_OK;
     }
     pc_status st;
-    long wait = registration_throttle_locked(db, "login_throttle", nip, &st);
-    if (wait != 0) {
+    long failures = registration_throttle_failures(db, "login_throttle", nip, &st);
+    if (failures < 0) {
         pc_secret_free(password);
-        if (wait < 0) return st;
-        *reply = denied(wait);
+        return st;
+    }
+    if (failures >= CAPTCHA_AFTER && !json_is_true(json_object_get(ev->data, "captcha_verified"))) {
+        pc_secret_free(password);
+        *reply = json_pack("{s:s}", "status", "captcha_required");
         return PC_OK;
     }
     const char *params[] = { nip };
@@ -69,10 +77,11 @@ pc_status registration_login(registration_ctx *ctx, pc_pg *db, const pc_event *e
     PQclear(res);
     pc_secret_free(password);
     if (verdict != PC_OK) {
-        long lock = registration_throttle_fail(db, "login_throttle", nip, &st);
-        if (st != PC_OK) return st;
-        PC_INFO("login failed for %s%s", nip, lock ? " (now locked)" : "");
-        *reply = denied(lock);
+        long count = registration_throttle_count(db, "login_throttle", nip, &st);
+        if (count < 0) return st;
+        PC_INFO("login failed for %s (%ld within the hour%s)", nip, count,
+                count >= CAPTCHA_AFTER ? "; a captcha is now required" : "");
+        *reply = denied(count >= CAPTCHA_AFTER);
         return PC_OK;
     }
     if ((st = registration_throttle_clear(db, "login_throttle", nip)) != PC_OK ||

@@ -65,6 +65,10 @@ pc_status registration_notice_add(pc_pg *db, const char *type, const char *nip, 
 long registration_throttle_locked(pc_pg *db, const char *table, const char *nip, pc_status *st);
 long registration_throttle_fail(pc_pg *db, const char *table, const char *nip, pc_status *st);
 pc_status registration_throttle_clear(pc_pg *db, const char *table, const char *nip);
+/* Without lock-outs (login): the failures counted within the window now,
+ * and counting one more (returns the new count); -1 with *st on error. */
+long registration_throttle_failures(pc_pg *db, const char *table, const char *nip, pc_status *st);
+long registration_throttle_count(pc_pg *db, const char *table, const char *nip, pc_status *st);
 
 /* Mail link tokens (mail_token.c). Lifetimes of the links. */
 #define REGISTRATION_VERIFY_TTL_S (7 * 24 * 3600)

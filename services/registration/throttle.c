@@ -1,10 +1,12 @@
-/* throttle.c -- per-NIP failure counters with growing lock-outs, shared by
- * login (registration.login_throttle) and recovery (recovery_throttle):
- * LOCK_AFTER failures within the hour that began with the first of them
- * lock the NIP for LOCK_FIRST_S, each further one doubles the lock up to
- * LOCK_MAX_S; after the hour the count starts over, so old failures do not
- * keep a NIP one guess away from a lock-out. Unknown NIPs are counted like
- * known ones, so a lock-out tells nothing about who registered. */
+/* throttle.c -- per-NIP failure counters, shared by login
+ * (registration.login_throttle) and recovery (recovery_throttle). Failures
+ * count within the hour that began with the first of them; after it the
+ * count starts over, so old failures do not keep a NIP one guess away from
+ * a brake. Recovery locks: LOCK_AFTER failures lock the NIP for
+ * LOCK_FIRST_S, each further one doubles the lock up to LOCK_MAX_S. Login
+ * only counts (login.c asks for a captcha instead of locking, so nobody can
+ * lock the owner out). Unknown NIPs are counted like known ones, so neither
+ * tells anything about who registered. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -56,4 +58,35 @@ pc_status registration_throttle_clear(pc_pg *db, const char *table, const char *
     PGresult *res = pc_pg_exec(db, sql, 1, params, 0, &st);
     PQclear(res);
     return st;
+}
+
+long registration_throttle_failures(pc_pg *db, const char *table, const char *nip, pc_status *st) {
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT failures FROM registration.%s WHERE nip = $1"
+             " AND window_start >= now() - make_interval(secs => %d)", table, FAILURE_WINDOW_S);
+    const char *params[] = { nip };
+    PGresult *res = pc_pg_exec(db, sql, 1, params, 1, st);
+    if (!res) return -1;
+    long n = PQntuples(res) ? atol(PQgetvalue(res, 0, 0)) : 0;
+    PQclear(res);
+    return n;
+}
+
+long registration_throttle_count(pc_pg *db, const char *table, const char *nip, pc_status *st) {
+    char sql[768];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO registration.%s AS t (nip, failures, window_start) VALUES ($1, 1, now())"
+             " ON CONFLICT (nip) DO UPDATE SET"
+             " failures = CASE WHEN t.window_start < now() - make_interval(secs => %d) THEN 1 ELSE t.failures + 1 END,"
+             " window_start = CASE WHEN t.window_start < now() - make_interval(secs => %d) THEN now()"
+             " ELSE t.window_start END, locked_until = NULL"
+             " RETURNING failures",
+             table, FAILURE_WINDOW_S, FAILURE_WINDOW_S);
+    const char *params[] = { nip };
+    PGresult *res = pc_pg_exec(db, sql, 1, params, 0, st);
+    if (!res) return -1;
+    long n = PQntuples(res) ? atol(PQgetvalue(res, 0, 0)) : 0;
+    PQclear(res);
+    return n;
 }

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/../lib.sh"
 export MAIN_URL=$BASE_URL
 port=$((PUPNS_HTTP_PORT + 2))
-PUPNS_HTTP_PORT=$port PUPNS_RATE_LOOKUP=5 PUPNS_RATE_CAPTCHA=3 PUPNS_RATE_REGISTER=2 PUPNS_LOGIN_LOCK_AFTER=3 \
+PUPNS_HTTP_PORT=$port PUPNS_RATE_LOOKUP=5 PUPNS_RATE_CAPTCHA=3 PUPNS_RATE_REGISTER=2 PUPNS_LOGIN_LOCK_AFTER=3 PUPNS_LOGIN_PAIR_LOCK_AFTER=2 \
     "$TOP/infra/stack/svc.sh" start gateway 3
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 for pattern in 'rate:*' 'fail:*' 'lock:*'; do
@@ -56,6 +56,20 @@ for pw in salah-1 salah-2 'Rahasia#Malang75' salah-3 salah-4; do
     req POST /api/v1/auth/login "{\"nip\":\"$nip\",\"kata_kunci\":\"$pw\"}"; codes="$codes $STATUS"
 done
 is "$codes" " 401 401 200 401 429" "the address's failures count on across its own successful login"
+
+# Guessing at one NIP slows that NIP from that address only (after
+# PUPNS_LOGIN_PAIR_LOCK_AFTER=2 failures), never its owner elsewhere.
+redis-cli -u "$PUPNS_REDIS_URL" --scan --pattern '*login*' | xargs -r redis-cli -u "$PUPNS_REDIS_URL" DEL >/dev/null
+target=$(sed -n 465p "$NIPS_FILE")
+login_from() {
+    curl -s -o /dev/null -w '%{http_code}' --interface "$1" -H 'Content-Type: application/json' \
+        -d "{\"nip\":\"$target\",\"kata_kunci\":\"$2\"}" "$BASE_URL/api/v1/auth/login"
+}
+codes=""; for i in 1 2 3; do codes="$codes $(login_from 127.0.0.3 tebak-$i)"; done
+is "$codes" " 401 401 429" "failures for one NIP from one address bring a delay for that pair"
+is "$(login_from 127.0.0.4 tebak-4)" 401 "the same NIP from another address is not delayed (its owner can still log in)"
+check "the pair's delay is kept per NIP and address" \
+    test "$(redis-cli -u "$PUPNS_REDIS_URL" TTL "lock:login-pair:$target@127.0.0.3")" -gt 0
 
 # Failed recovery (reset by answer, issue 11) from one address across NIPs:
 # locked after 3 like logins (class "recovery"); captchas from the main gateway.
