@@ -30,7 +30,7 @@ if [ "$what" = all ]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
     # The tests hammer from one address: the main test gateway has no rate
     # limits; test_rate_limits.sh starts one that has.
-    export PUPNS_RATE_LOOKUP=0 PUPNS_RATE_CAPTCHA=0 PUPNS_RATE_REGISTER=0 PUPNS_RATE_LOGIN=0 PUPNS_LOGIN_LOCK_AFTER=0
+    export PUPNS_RATE_LOOKUP=0 PUPNS_RATE_CAPTCHA=0 PUPNS_RATE_REGISTER=0 PUPNS_RATE_LOGIN=0 PUPNS_LOGIN_LOCK_AFTER=0 PUPNS_LOGIN_PAIR_LOCK_AFTER=0
     # A fresh stack every run: tests register NIPs, and must find them free.
     # (Wiped before env.sh is read: the old stack may have another node count.)
     infra/stack/stack.sh wipe "$STACK_NAME" "$STACK_BASE" >/dev/null 2>&1
