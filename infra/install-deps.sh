@@ -33,7 +33,7 @@ fi
 "$here/kafka/fetch-kafka.sh"
 
 # The browser test (tests/browser): Debian's npm (a NodeSource nodejs has its
-# own npm and conflicts with it), then playwright-core from the lock file.
+# own npm and conflicts with it), then playwright-core and axe-core from the lock file.
 # Not fatal: without them the browser test reports a SKIP.
 command -v npm >/dev/null 2>&1 || { [ "$(id -u)" -eq 0 ] && S="" || S=sudo; DEBIAN_FRONTEND=noninteractive $S apt-get install -y -q --no-install-recommends npm; } || echo "install-deps: npm is missing; the browser test will be skipped" >&2
-[ -d "$here/../tests/browser/node_modules/playwright-core" ] || (cd "$here/../tests/browser" && npm ci --no-audit --no-fund --loglevel=error) || echo "install-deps: npm ci in tests/browser failed; the browser test will be skipped" >&2
+[ -d "$here/../tests/browser/node_modules/playwright-core" ] && [ -d "$here/../tests/browser/node_modules/axe-core" ] || (cd "$here/../tests/browser" && npm ci --no-audit --no-fund --loglevel=error) || echo "install-deps: npm ci in tests/browser failed; the browser test will be skipped" >&2

@@ -4,7 +4,14 @@
 // Registrasi Sukses, Cetak and Cetak Formulir (the PDFs, downloaded with the
 // session), and Keluar / Login again.
 import { readFileSync } from "node:fs";
+import { axeViolations } from "./a11y.mjs";
 import { apiRetrying, note, redisGet, shot, step, STEP_MS } from "./lib.mjs";
+
+// No serious or critical axe-core violation in the page as shown now.
+async function axeOk(page, what) {
+  const v = await axeViolations(page);
+  return !v || v.length === 0 ? true : `${what}: axe-core: ${v.join("; ")}`;
+}
 
 export const PASSWORD = "Rahasia#Malang75";
 
@@ -135,7 +142,7 @@ export async function walk(page, { nip, email, tag }) {
       return img.dataset.id && img.complete && img.naturalWidth > 0;
     });
     await shot(page, "daftar-formulir");
-    return true;
+    return axeOk(page, "the registration form");
   });
 
   await step(`[${tag}] the password hint: 8 characters, and a strength that rises`, async () => {
@@ -206,7 +213,7 @@ export async function walk(page, { nip, email, tag }) {
     if (!/Periksa kembali/.test(pesan)) return `form message is '${pesan}'`;
     note(`[${tag}] field errors: '${tK}' / '${tC}'`);
     await shot(page, "daftar-galat-isian");
-    return true;
+    return axeOk(page, "the form with its field errors");
   });
 
   await step(`[${tag}] a new captcha image after the failed attempt, its field emptied`, async () => {
@@ -241,7 +248,7 @@ export async function walk(page, { nip, email, tag }) {
     if (got.nip !== nip || got.nama !== pns.nama || got.instansi !== pns.instansi.nama) return `shown ${JSON.stringify(got)}`;
     note(`[${tag}] No. Registrasi ${noReg}`);
     await shot(page, "daftar-sukses");
-    return true;
+    return axeOk(page, "Registrasi Sukses");
   });
 
   await step(`[${tag}] Cetak downloads the Bukti Registrasi PDF, Cetak Formulir the Formulir`, async () => {

@@ -3,6 +3,7 @@
 // page), lang id, exactly one h1 that names the document, nothing wider
 // than the screen; a full-page screenshot of each is kept.
 import { PASSWORD } from "./daftar.mjs";
+import { axeViolations } from "./a11y.mjs";
 import { overflowX, shot, step, STEP_MS } from "./lib.mjs";
 import { keluar, masuk } from "./verifikator.mjs";
 
@@ -33,7 +34,13 @@ export async function check(page, path, name, status) {
   const wide = await overflowX(page);
   if (wide) return `${path}: wider than the screen: ${wide}`;
   await shot(page, name);
-  return true;
+  return axeClean(page, path);
+}
+
+// No serious or critical axe-core violation (skipped without axe-core).
+async function axeClean(page, path) {
+  const v = await axeViolations(page);
+  return !v || v.length === 0 || `${path}: axe-core: ${v.join("; ")}`;
 }
 
 // A desk page after its verifier's login: fits the screen, screenshot.
@@ -44,18 +51,18 @@ async function desk(page, path, name) {
   const wide = await overflowX(page);
   if (wide) return `${path}: wider than the screen: ${wide}`;
   await shot(page, name);
-  return true;
+  return axeClean(page, path);
 }
 
 export async function walk(page, { tag, account, desk: akun }) {
   for (const [path, name, status] of PAGES) {
-    await step(`[${tag}] ${path} opens, one h1, fits the screen (screenshot ${name})`, () => check(page, path, name, status), true);
+    await step(`[${tag}] ${path} opens, one h1, fits the screen, no serious axe-core violation (screenshot ${name})`, () => check(page, path, name, status), true);
   }
   if (akun) {
     for (const [user, pages] of [[akun.v1, [["/verifikator/unit", "verifikator-unit"], [`/verifikator/batch?id=${akun.batchId}`, "verifikator-batch-detail"]]],
       [akun.v2, [["/verifikator/batch", "verifikator-batch"], ["/verifikator/koreksi", "verifikator-koreksi"]]],
       [akun.admin, [["/verifikator/audit", "verifikator-audit"]]]]) {
-      await step(`[${tag}] the desk pages of ${user} fit the screen (screenshots)`, async () => {
+      await step(`[${tag}] the desk pages of ${user} fit the screen, no serious axe-core violation (screenshots)`, async () => {
         await masuk(page, user);
         try {
           for (const [path, name] of pages) {
@@ -70,7 +77,7 @@ export async function walk(page, { tag, account, desk: akun }) {
     }
   }
   if (!account) return;
-  await step(`[${tag}] /akun after Login (screenshot akun)`, async () => {
+  await step(`[${tag}] /akun after Login fits the screen, no serious axe-core violation (screenshot akun)`, async () => {
     await page.goto(page.base + "/masuk");
     await page.locator("#masuk-nip").fill(account.nip);
     await page.locator("#masuk-kata-kunci").fill(account.password || PASSWORD);
@@ -80,6 +87,8 @@ export async function walk(page, { tag, account, desk: akun }) {
     const wide = await overflowX(page);
     if (wide) return `/akun: wider than the screen: ${wide}`;
     await shot(page, "akun");
+    const ax = await axeClean(page, "/akun");
+    if (ax !== true) return ax;
     await page.locator("#tombol-keluar").click();
     await page.waitForURL((u) => u.pathname === "/");
     return true;

@@ -5,7 +5,8 @@
 // build/test-results/screenshots/.
 //
 // Walks: every page opens (no horizontal scrolling, one h1, no console
-// error); a PNS registers from NIP to the PDFs at each size (daftar.mjs);
+// error, no serious axe-core violation); a PNS registers from NIP to the
+// PDFs at each size (daftar.mjs), and once with the keyboard alone;
 // a busy gateway (503/429/504, intercepted with page.route) shows "coba
 // lagi" with the time; the recovery pages (pemulihan.mjs) and the verifier
 // desks (verifikator.mjs) once their APIs exist.
@@ -15,6 +16,7 @@
 // Maildir), TOP, RESULTS_DIR, CHROMIUM.
 import * as daftar from "./daftar.mjs";
 import * as halaman from "./halaman.mjs";
+import * as keyboard from "./keyboard.mjs";
 import * as pemulihan from "./pemulihan.mjs";
 import * as sibuk from "./sibuk.mjs";
 import * as verifikator from "./verifikator.mjs";
@@ -46,6 +48,13 @@ async function main() {
     await run(`daftar-${tag}`, page, async () => {
       found[tag] = await daftar.walk(page, { nip, email: `pns.browser.${tag}@example.go.id`, tag });
     });
+    await page.close();
+  }
+  {
+    const page = await newPage(context, VIEWPORTS.kantor);
+    page.base = BASE;
+    const nip = await freshNip("pns.keyboard@example.go.id");
+    await run("keyboard", page, () => keyboard.walk(page, { nip }));
     await page.close();
   }
   for (const [tag, vp] of Object.entries(VIEWPORTS)) {

@@ -45,7 +45,7 @@ async function muatDaftar() {
       el("td", { textContent: waktu(b.dikirim_at || b.dibuat_at) }),
       el("td", {}, buka)));
   }
-  box.append(el("div", { className: "tabel-bungkus" }, el("table", {},
+  box.append(el("div", { className: "tabel-bungkus", tabIndex: 0, attrs: { role: "region", "aria-label": "Tabel (dapat digulir)" } }, el("table", {},
     el("caption", { className: "sembunyi-visual", textContent: "Daftar batch" }),
     el("thead", {}, el("tr", {}, ...["Batch", "Unit kerja", "Status", "Jumlah", "Waktu", "Aksi"].map((h) => el("th", { scope: "col", textContent: h })))),
     tbody)));

@@ -183,11 +183,12 @@ export async function muatPertanyaan(call, selects) {
   return list !== null;
 }
 
-/* A new element: el("td", { className: "x" }, "text", child...). */
+/* A new element: el("td", { className: "x", dataset: {...}, attrs: {"aria-label": ...} }, "text", child...). */
 export function el(tag, props = {}, ...children) {
-  const { dataset, ...rest } = props;
+  const { dataset, attrs, ...rest } = props;
   const e = Object.assign(document.createElement(tag), rest);
   if (dataset) Object.assign(e.dataset, dataset);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
   for (const c of children) if (c !== null && c !== undefined) e.append(c);
   return e;
 }

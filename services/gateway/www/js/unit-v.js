@@ -123,7 +123,7 @@ async function muatBatch() {
       el("td", {}, BATCH[b.state] || b.state, b.state === "returned" && b.alasan_pengembalian ? el("small", { textContent: ` Alasan: ${b.alasan_pengembalian}` }) : null),
       el("td", { textContent: String(b.jumlah) }), el("td", { textContent: waktu(b.dikirim_at || b.dibuat_at) }), aksi));
   }
-  box.append(el("div", { className: "tabel-bungkus" }, el("table", {},
+  box.append(el("div", { className: "tabel-bungkus", tabIndex: 0, attrs: { role: "region", "aria-label": "Tabel (dapat digulir)" } }, el("table", {},
     el("caption", { className: "sembunyi-visual", textContent: "Batch unit ini" }),
     el("thead", {}, el("tr", {}, ...["Batch", "Status", "Jumlah", "Waktu", "Aksi"].map((h) => el("th", { scope: "col", textContent: h })))),
     tbody)));
