@@ -171,7 +171,7 @@ FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_SRC     := $(addprefix libcommon/,nip.c envelope.c ids.c log.c problem.c plain_text.c password_policy.c \
                   questions.c seal.c status.c) \
                 $(addprefix services/gateway/,auth_api.c registration_api.c correction_api.c handler_util.c \
-                  respond.c flow_token.c captcha_api.c recovery_api.c account_api.c) \
+                  respond.c flow_token.c captcha_api.c recovery_api.c account_api.c client_address.c) \
                 services/captcha/challenge.c tests/fuzz/gw_stubs.c
 FUZZ_OBJ     := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 

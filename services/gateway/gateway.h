@@ -82,7 +82,7 @@ void gw_account_password(gw_ctx *gw, const struct _u_request *req, struct _u_res
 /* The request's JSON object body, or NULL after answering 400. */
 json_t *gw_body_json(const struct _u_request *req, struct _u_response *resp);
 /* The client's IP address as text. */
-void gw_client_address(const struct _u_request *req, char out[64]);
+void gw_client_address(const struct _u_request *req, char out[64]); /* client_address.h */
 /* 1 if the client may go on; 0 after answering 429 with Retry-After. */
 int gw_rate_ok(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, const char *cls,
                int per_minute);

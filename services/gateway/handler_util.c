@@ -1,6 +1,5 @@
 /* handler_util.c -- small pieces every API handler needs: body parsing,
  * client address, rate limits, service calls and their failures. */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -21,16 +20,6 @@ json_t *gw_body_json(const struct _u_request *req, struct _u_response *resp) {
         return NULL;
     }
     return body;
-}
-
-void gw_client_address(const struct _u_request *req, char out[64]) {
-    snprintf(out, 64, "unknown");
-    const struct sockaddr *sa = req->client_address;
-    if (!sa) return;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
 }
 
 int gw_rate_ok(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, const char *cls,

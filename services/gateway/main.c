@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "client_address.h"
 #include "gateway.h"
 #include "http_guard.h"
 #include "ids.h"
@@ -95,6 +96,10 @@ int main(int argc, char **argv) {
     int rc = 1, http_started = 0;
     struct _u_instance instance;
     struct sockaddr_in addr;
+    if (gw_trusted_proxies_init(gw.cfg.trusted_proxies, err, sizeof err) != PC_OK) {
+        PC_ERROR("%s", err);
+        goto out;
+    }
     gw.producer = pc_producer_new(&gw.cfg, PC_PRODUCER_LOW_LATENCY, err, sizeof err);
     if (!gw.producer) {
         PC_ERROR("producer: %s", err);
