@@ -4,7 +4,7 @@
 // than the screen; a full-page screenshot of each is kept.
 import { PASSWORD } from "./daftar.mjs";
 import { axeViolations } from "./a11y.mjs";
-import { overflowX, shot, step, STEP_MS } from "./lib.mjs";
+import { note, overflowX, shot, step, STEP_MS } from "./lib.mjs";
 import { keluar, masuk } from "./verifikator.mjs";
 
 const PAGES = [
@@ -54,7 +54,37 @@ async function desk(page, path, name) {
   return axeClean(page, path);
 }
 
+// Bytes of every response of a cold load of `path` (cache disabled), the
+// API's answers included (the form's captcha image and questions).
+async function weight(page, path, until) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  let total = 0;
+  const count = (e) => { total += e.encodedDataLength; };
+  cdp.on("Network.loadingFinished", count);
+  await page.goto(page.base + path, { waitUntil: "networkidle" });
+  if (until) await until();
+  await page.waitForTimeout(300);
+  cdp.off("Network.loadingFinished", count);
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: false });
+  await cdp.detach();
+  return total;
+}
+
 export async function walk(page, { tag, account, desk: akun }) {
+  if (tag === "kantor") {
+    await step("weight: the home page and the registration page each under 100 KB transferred (cold)", async () => {
+      const home = await weight(page, "/");
+      const daftar = await weight(page, "/daftar", async () => {
+        await page.locator("#nip").fill(account ? account.nip : "197501022014071003");
+        await page.locator("#tombol-cari").click();
+        await page.locator("#hasil-cari").waitFor({ state: "visible" });
+      });
+      note(`weight: / ${(home / 1024).toFixed(1)} KB, /daftar with a Cari ${(daftar / 1024).toFixed(1)} KB`);
+      return (home < 100 * 1024 && daftar < 100 * 1024) || `/ ${home} bytes, /daftar ${daftar} bytes`;
+    }, true);
+  }
   for (const [path, name, status] of PAGES) {
     await step(`[${tag}] ${path} opens, one h1, fits the screen, no serious axe-core violation (screenshot ${name})`, () => check(page, path, name, status), true);
   }
