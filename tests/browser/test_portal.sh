@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# test_portal.sh -- the portal in headless Chromium (portal.test.mjs), against
-# the running test stack (BASE_URL, NIPS_FILE, PUPNS_REDIS_URL; see
-# tests/run.sh). Skips, as TAP, if Chromium, Node.js or playwright-core is
-# missing; infra/install-deps.sh installs all three.
+# test_portal.sh -- the portal and the verifier desks in headless Chromium
+# (portal.test.mjs), against the running test stack (BASE_URL, PG_PORT,
+# PUPNS_REDIS_URL, STATE_DIR, BIN_DIR; see tests/run.sh). Screenshots of
+# every page at 360x740 and 1366x768: build/test-results/screenshots/.
+# Skips, as TAP, if Chromium, Node.js or playwright-core is missing;
+# infra/install-deps.sh installs them (and axe-core).
 cd "$(dirname "$0")" || exit 1
 chromium=${CHROMIUM:-/usr/bin/chromium}
 why=""
