@@ -50,6 +50,8 @@ static const cfg_entry cfg_table[] = {
     INT(http_max_per_address, "PUPNS_HTTP_MAX_PER_ADDRESS", 1, 100000, "256",
         "gateway concurrent connections from one client address"),
     INT(http_max_body, "PUPNS_HTTP_MAX_BODY", 1024, 16777216, "65536", "maximum request body, bytes"),
+    INT(purge_interval_s, "PUPNS_PURGE_INTERVAL_S", 1, 86400, "600",
+        "seconds between purges of dead bookkeeping rows (sessions, sent outbox rows, old command results...)"),
     STR(trusted_proxies, "PUPNS_TRUSTED_PROXIES", "",
         "gateway: reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client"),
     STR(static_dir, "PUPNS_STATIC_DIR", "services/gateway/www", "web portal files"),

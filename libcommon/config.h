@@ -30,6 +30,7 @@ typedef struct {
     int http_max_per_address;      /* gateway: connections from one address */
     int http_max_body;
     char static_dir[512];
+    int purge_interval_s;          /* purge.h */
     char trusted_proxies[1024];    /* gateway: X-Forwarded-For is believed only from these */
     char instance_id[96];
     int request_timeout_ms;

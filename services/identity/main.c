@@ -15,9 +15,15 @@
 #include "log.h"
 #include "service.h"
 #include "pg.h"
+#include "purge.h"
 #include "requests.h"
 
 #define SERVICE "identity"
+
+/* Sent outbox rows a day on (identity.koreksi is the record; kept). */
+static const pc_purge_rule purge_rules[] = {
+    { "identity.outbox", "sent_at < now() - interval '1 day'" },
+};
 
 int main(int argc, char **argv) {
     char err[512];
@@ -27,6 +33,7 @@ int main(int argc, char **argv) {
 
     int rc = 1, threads = 0;
     pc_health *health = NULL;
+    pc_purge *purge = NULL;
     pc_status hst = PC_OK;
     corrections_ctx corr = { .cfg = &cfg };
     pthread_t corr_thread, relay_thread;
@@ -37,6 +44,10 @@ int main(int argc, char **argv) {
     }
     health = pc_health_start(&cfg, replies, PC_TOPIC_IDENTITY_REQUESTS, &hst);
     if (hst != PC_OK) goto out;
+    if (!(purge = pc_purge_start(&cfg, purge_rules, 1, err, sizeof err))) {
+        PC_ERROR("purge: %s", err);
+        goto out;
+    }
     corr.replies = replies;
     corr.events = pc_producer_new(&cfg, PC_PRODUCER_BULK, err, sizeof err);
     if (!corr.events) {
@@ -55,6 +66,7 @@ out:
     pc_lifecycle_stop();
     if (threads > 1) pthread_join(corr_thread, NULL);
     if (threads > 0) pthread_join(relay_thread, NULL);
+    pc_purge_stop(purge);
     pc_health_stop(health);
     pc_producer_free(corr.events);
     pc_producer_free(replies);

@@ -10,10 +10,25 @@
 #include "health.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "purge.h"
 #include "service.h"
 #include "registration.h"
 
 #define SERVICE "registration"
+
+/* Rows nothing can need any more. Command results outlive the commands'
+ * 7 days in Kafka (a command redelivered later cannot exist); sessions
+ * and mail tokens a day past their end, for the helpdesk's questions. */
+static const pc_purge_rule purge_rules[] = {
+    { "registration.session", "expires_at < now() - interval '1 day' OR revoked_at < now() - interval '1 day'" },
+    { "registration.command_result", "created_at < now() - interval '8 days'" },
+    { "registration.outbox", "sent_at < now() - interval '1 day'" },
+    { "registration.login_throttle", "window_start < now() - interval '1 hour'"
+                                     " AND (locked_until IS NULL OR locked_until < now())" },
+    { "registration.recovery_throttle", "window_start < now() - interval '1 hour'"
+                                        " AND (locked_until IS NULL OR locked_until < now())" },
+    { "registration.email_token", "expires_at < now() - interval '1 day'" },
+};
 
 static pc_status load_keys(registration_ctx *ctx) {
     if (pc_config_key(ctx->cfg.reg_public_key, ctx->public_key) != PC_OK ||
@@ -43,6 +58,7 @@ int main(int argc, char **argv) {
 
     int rc = 1;
     pc_health *health = NULL;
+    pc_purge *purge = NULL;
     pc_status hst = PC_OK;
     pthread_t queries, relay;
     int threads = 0;
@@ -54,6 +70,12 @@ int main(int argc, char **argv) {
     }
     health = pc_health_start(&ctx.cfg, ctx.replies, PC_TOPIC_REG_COMMANDS, &hst);
     if (hst != PC_OK) goto out;
+    purge = pc_purge_start(&ctx.cfg, purge_rules, (int)(sizeof purge_rules / sizeof purge_rules[0]), err,
+                           sizeof err);
+    if (!purge) {
+        PC_ERROR("purge: %s", err);
+        goto out;
+    }
     if (pthread_create(&relay, NULL, registration_relay_thread, &ctx) != 0) goto out;
     threads++;
     if (pthread_create(&queries, NULL, registration_query_thread, &ctx) != 0) goto out;
@@ -64,6 +86,7 @@ out:
     pc_lifecycle_stop();
     if (threads > 1) pthread_join(queries, NULL);
     if (threads > 0) pthread_join(relay, NULL);
+    pc_purge_stop(purge);
     pc_health_stop(health);
     pc_producer_free(ctx.events);
     pc_producer_free(ctx.replies);
