@@ -104,11 +104,12 @@ is "$(echo "$burst" | tr ';' '\n' | awk '$2 == 200 {print $1}')" 5 "a concurrent
 
 # Without Redis the limits hold in the gateway's own memory.
 port4=$((PUPNS_HTTP_PORT + 4))
-# (Started directly: the stack scripts always give a service the stack's Redis.)
+# (Started directly: the stack scripts always give a service the stack's Redis;
+# nothing listens on base+99.)
 (
     set -a; source "$STATE_DIR/secrets.env"; set +a
     unset PUPNS_REGISTRATION_SECRET_KEY PUPNS_REGISTRATION_PEPPER
-    PUPNS_HTTP_PORT=$port4 PUPNS_REDIS_URL=redis://127.0.0.1:$((STACK_BASE + 9))/0 PUPNS_RATE_LOOKUP=5 \
+    PUPNS_HTTP_PORT=$port4 PUPNS_REDIS_URL=redis://127.0.0.1:$((STACK_BASE + 99))/0 PUPNS_RATE_LOOKUP=5 \
         PUPNS_LOGIN_LOCK_AFTER=3 PUPNS_INSTANCE_ID=$STACK_NAME-gateway-4 \
         exec "$BIN_DIR/pupns-gateway" >>"$STATE_DIR/logs/gateway-4.log" 2>&1
 ) &
