@@ -55,7 +55,7 @@ async function main() {
     const page = await newPage(context, VIEWPORTS.kantor);
     page.base = BASE;
     const nip = await freshNip("pns.keyboard@example.go.id");
-    await run("keyboard", page, () => keyboard.walk(page, { nip }));
+    await run("keyboard", page, async () => { await keyboard.walk(page, { nip }); found.keyboard = nip; });
     await page.close();
   }
   for (const [tag, vp] of Object.entries(VIEWPORTS)) {
@@ -74,7 +74,7 @@ async function main() {
   {
     const page = await newPage(context, VIEWPORTS.kantor);
     page.base = BASE;
-    await run("verifikator", page, async () => { desk = await verifikator.walk(page, { context, account: found.kantor }); });
+    await run("verifikator", page, async () => { desk = await verifikator.walk(page, { context, account: found.kantor, qrNip: found.keyboard }); });
     await page.close();
   }
   for (const [tag, vp] of Object.entries(VIEWPORTS)) {

@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { PASSWORD } from "./daftar.mjs";
-import { api, newPage, note, PG_PORT, shot, skip, step, STEP_MS, TOP, VIEWPORTS } from "./lib.mjs";
+import { api, newPage, note, PG_PORT, psql, shot, skip, step, STEP_MS, TOP, VIEWPORTS } from "./lib.mjs";
 
 const BIN = process.env.BIN_DIR || join(TOP, "build/rel/bin");
 const SANDI = "Rahasia-Meja-2026";
@@ -22,6 +22,10 @@ function userAdd(username, args) {
   });
   if (r.status !== 0) throw new Error(`pupns-ctl user add ${username}: ${(r.stderr || r.error || "").toString().trim()}`);
 }
+
+// A 1x1 PNG: the "photo" the stand-in BarcodeDetector reads.
+const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+const psqlOne = (sql) => psql(sql)[0] || "";
 
 // A typo of a registration number: its last (check) symbol changed.
 function typo(no) {
@@ -64,7 +68,7 @@ async function waitStep(pns, re, what) {
   return `Akun Saya shows '${last}', want ${what}`;
 }
 
-export async function walk(page, { context, account }) {
+export async function walk(page, { context, account, qrNip }) {
   const $ = (sel) => page.locator(sel);
   const probe = await api("POST", "/api/v1/verifikator/login", {});
   if (probe.status === 404 && probe.data && probe.data.code === "tidak_ditemukan") {
@@ -76,10 +80,18 @@ export async function walk(page, { context, account }) {
   const unit = data.unit_kerja.kode;
   const inst = data.instansi.kode;
   const tag = Date.now().toString(36);
+  // A second registered PNS (the keyboard walk's) whose receipt is marked by its QR code.
+  let second = null;
+  if (qrNip) {
+    const r = await api("GET", `/api/v1/pns/${qrNip}`);
+    if (r.status === 200) second = { nip: qrNip, unit: r.data.unit_kerja.kode, inst: r.data.instansi.kode };
+  }
   const v1 = `v1-${tag}`, v2 = `v2-${tag}`, admin = `admin-${tag}`;
 
   await step("verifier accounts with pupns-ctl user add (Verifikator 1 of the unit, 2 of its instansi, admin)", () => {
-    userAdd(v1, ["--role", "verifikator1", "--nama", "Budi Verifikator Satu", "--unit", unit]);
+    const units = ["--unit", unit];
+    if (second && second.unit !== unit) units.push("--unit", second.unit);
+    userAdd(v1, ["--role", "verifikator1", "--nama", "Budi Verifikator Satu", ...units]);
     userAdd(v2, ["--role", "verifikator2", "--nama", "Sari Verifikator Dua", "--instansi", inst, "--bkd", "BKD Uji Browser"]);
     userAdd(admin, ["--role", "admin", "--nama", "Admin Uji Browser"]);
     note(`unit ${unit}, instansi ${inst}, accounts ${v1} ${v2} ${admin}`);
@@ -114,6 +126,7 @@ export async function walk(page, { context, account }) {
   await step("Verifikator 1 logs in: the unit's list with counts; the NIP search finds the PNS 'Terdaftar'", async () => {
     await masuk(page, v1);
     await page.waitForURL(/\/verifikator\/unit/);
+    if (second && second.unit !== unit) await page.goto(page.base + `/verifikator/unit?kode=${encodeURIComponent(unit)}`);
     await $("#kartu-daftar-pns").waitFor({ state: "visible" });
     const counts = (await $("#unit-hitungan").textContent()).replace(/\s+/g, " ");
     if (!/Semua: \d+/.test(counts)) return `counts '${counts}'`;
@@ -173,6 +186,50 @@ export async function walk(page, { context, account }) {
     await shot(page, "verifikator-tanda-terima");
     return true;
   });
+
+  if (second) {
+    await step("without BarcodeDetector (headless Chromium on Linux) the camera button says how else to mark", async () => {
+      const has = await page.evaluate(() => typeof window.BarcodeDetector);
+      if (has === "function") return true; // a browser that has it: nothing to fall back from
+      await $("#tombol-kamera").click();
+      await page.waitForFunction(() => /tidak dapat memindai/.test(document.getElementById("qr-pesan").textContent));
+      return true;
+    });
+
+    await step("the QR code of a receipt, from a photo: the second unit chosen, the photo decoded, the receipt marked (metode qr)", async () => {
+      const payload = psqlOne(`SELECT 'PUPNS1.' || no_registrasi || '.' || nip || '.' || extract(epoch FROM issued_at)::bigint
+        || '.' || key_id || '.' || signature FROM receipt.document WHERE nip = '${second.nip}'`);
+      if (!payload) return `no receipt document for ${second.nip}`;
+      // The browser's own BarcodeDetector stands in (this Chromium has none): it
+      // "reads" the payload from the photo; the page's use of it is what is tested.
+      await page.addInitScript((qr) => {
+        window.BarcodeDetector = class {
+          static async getSupportedFormats() { return ["qr_code"]; }
+          async detect(src) { return src && src.width ? [{ rawValue: qr, format: "qr_code" }] : []; }
+        };
+      }, payload);
+      await page.reload();
+      await $("#unit-pilih").waitFor({ state: "visible" });
+      if (second.unit !== unit) {
+        await $("#unit-pilih").selectOption(second.unit);
+        await page.waitForURL((u) => u.searchParams.get("kode") === second.unit);
+      }
+      await $("#kartu-tanda-terima").waitFor({ state: "visible" });
+      const resP = page.waitForResponse((r) => r.url().endsWith("/api/v1/verifikator/tanda-terima"));
+      await $("#qr-foto").setInputFiles({ name: "bukti.png", mimeType: "image/png", buffer: PNG });
+      const res = await resP;
+      const body = await res.json();
+      if (res.status() !== 201) return `answered ${res.status()}: ${JSON.stringify(body)}`;
+      if (body.metode !== "qr" || body.nip !== second.nip) return `marked ${JSON.stringify(body)}`;
+      await page.waitForFunction(() => /Bukti diterima/.test(document.querySelector("#form-tanda-terima [data-pesan]").textContent));
+      await page.goto(page.base + `/verifikator/unit?kode=${encodeURIComponent(unit)}`);
+      await $("#kartu-daftar-pns").waitFor({ state: "visible" });
+      await $("#saring-q").fill(nip);
+      await $("#form-saring button[type=submit]").click();
+      await page.waitForFunction((n) => document.querySelector(`#tabel-pns tr[data-nip="${n}"]`), nip);
+      return true;
+    });
+  }
 
   await step("the PNS's Akun Saya: 'Bukti registrasi diterima Verifikator 1'", () => waitStep(pns, /diterima Verifikator 1/, "the receipt received"));
 
