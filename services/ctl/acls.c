@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl.h"
 #include "kafka.h"
@@ -143,6 +144,45 @@ static void extra_acls(acl_set *s, const json_t *acl) {
     }
 }
 
+/* ACLs the broker lists now, or -1 if it did not answer. */
+static long acls_listed(rd_kafka_t *rk, rd_kafka_queue_t *q) {
+    char err[256];
+    rd_kafka_AclBindingFilter_t *any =
+        rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_ANY, NULL, RD_KAFKA_RESOURCE_PATTERN_ANY, NULL, NULL,
+                                      RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY, err, sizeof err);
+    if (!any) return -1;
+    rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBEACLS);
+    rd_kafka_AdminOptions_set_request_timeout(o, ACL_TIMEOUT_MS, err, sizeof err);
+    rd_kafka_DescribeAcls(rk, any, o, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, ACL_TIMEOUT_MS + 1000);
+    long n = -1;
+    if (ev && !rd_kafka_event_error(ev)) {
+        size_t cnt = 0;
+        rd_kafka_DescribeAcls_result_acls(rd_kafka_event_DescribeAcls_result(ev), &cnt);
+        n = (long)cnt;
+    }
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(o);
+    rd_kafka_AclBinding_destroy(any);
+    return n;
+}
+
+/* ACLs reach the brokers' authorizers through the metadata log a moment
+ * after they are acknowledged; a service started in that moment was seen
+ * to fail its first idempotent-producer request (CLUSTER_AUTHORIZATION_FAILED).
+ * So wait until the broker lists them all, and a little more for the others. */
+static void await_acls(rd_kafka_t *rk, rd_kafka_queue_t *q, size_t want) {
+    for (int i = 0; i < 100; i++) {
+        long n = acls_listed(rk, q);
+        if (n >= (long)want) {
+            usleep(500 * 1000);
+            return;
+        }
+        usleep(100 * 1000);
+    }
+    fprintf(stderr, "pupns-ctl: warning: the broker does not list all %zu ACLs yet\n", want);
+}
+
 int ctl_acls(pc_producer *p, const json_t *root) {
     const json_t *acl = json_object_get(root, "acl");
     if (!json_is_object(acl)) {
@@ -176,6 +216,7 @@ int ctl_acls(pc_producer *p, const json_t *root) {
         }
         printf("pupns-ctl: %zu ACLs for %zu principals' topics and groups (%zu refused)\n", s.n,
                json_array_size(json_object_get(acl, "principals")), refused);
+        if (refused == 0) await_acls(rk, q, s.n);
     }
     if (ev) rd_kafka_event_destroy(ev);
     rd_kafka_AdminOptions_destroy(o);
