@@ -47,7 +47,7 @@ FONT_UNICODES := U+0020-007E,U+00A0-036F,U+1E00-1EFF,U+2000-206F,U+20AC,U+2122,U
 # Bold and Mono Bold carry only fixed ASCII texts, the number and the NIP (WinAnsi fonts).
 $(B)/fonts/DejaVuSans-Bold.ttf $(B)/fonts/DejaVuSansMono-Bold.ttf: FONT_UNICODES := U+0020-007E,U+00A0-00FF
 
-.PHONY: all build deps run stop test test-unit bench bench-lookup bench-register bench-receipt bench-verifier seed lint clean
+.PHONY: all build deps run stop test test-unit bench bench-lookup bench-register bench-receipt bench-soak bench-verifier seed lint clean
 all build: $(SERVICE_BINS) $(TOOL_BINS) $(UNIT_BINS) $(ITEST_BINS) $(RECEIPT_FONTS)
 
 $(B)/%.o: %.c
@@ -142,6 +142,11 @@ bench-receipt: deps
 bench-verifier: deps
 	@$(MAKE) --no-print-directory -j2 build
 	@BENCH_BIN_DIR=$(abspath $(B))/bin BENCH_WORK=$(abspath $(BUILD))/bench ./tests/bench/bench_verifier.sh
+
+# A long run of one stack: 1M look-ups and 5,000 registrations, the services' RSS sampled (tests/bench/soak.sh).
+bench-soak: deps
+	@$(MAKE) --no-print-directory -j2 build
+	@BENCH_BIN_DIR=$(abspath $(B))/bin BENCH_WORK=$(abspath $(BUILD))/bench ./tests/bench/soak.sh
 
 bench-register: deps
 	@$(MAKE) --no-print-directory -j2 build
