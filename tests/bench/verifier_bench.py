@@ -141,10 +141,18 @@ def batcher():
             bidx[0] += 1
         a = time.perf_counter()
         s, b = api("POST", "/api/v1/verifikator/batch", tokens[u], {"unit_kerja_kode": u, "kirim": True})
+        if s != 201:
+            # A timed-out create (504) may have committed; its retry then finds
+            # nothing left to batch (409): the unit's submitted batch is the one.
+            s2, lst = api("GET", f"/api/v1/verifikator/batch?unit_kerja_kode={u}&status=submitted", tokens[u])
+            items = (lst or {}).get("items") or []
+            b = items[0] if s2 == 200 and items else None
         with lock:
             blat.append(time.perf_counter() - a)
-            if s == 201:
+            if b and b.get("id"):
                 batch_ids[u] = b["id"]
+            else:
+                errors[0] += 1
 
 
 batch_t0 = time.time()
@@ -167,9 +175,11 @@ def accepter():
             aidx[0] += 1
         a = time.perf_counter()
         s, b = api("POST", f"/api/v1/verifikator/batch/{bid}/terima", t2)
+        if s != 200:  # a timed-out accept may have committed: its retry is a 409
+            s, b = api("GET", f"/api/v1/verifikator/batch/{bid}", t2)
         with lock:
             alat.append(time.perf_counter() - a)
-            activated[0] += s == 200 and b.get("unit_diaktifkan") is True
+            activated[0] += s == 200 and b.get("state") == "accepted"
 
 
 acc_t0 = time.time()
@@ -190,6 +200,6 @@ res = {
     "batch_p99_ms": round(blat[min(len(blat) - 1, int(0.99 * len(blat)))] * 1000, 1) if blat else None,
     "accept_s": round(done - acc_t0, 1),
     "accept_p99_ms": round(alat[min(len(alat) - 1, int(0.99 * len(alat)))] * 1000, 1) if alat else None,
-    "activated": activated[0], "active_units": active, "mark_to_all_active_s": round(done - mark_t0, 1),
+    "accepted": activated[0], "active_units": active, "errors_after": errors[0], "mark_to_all_active_s": round(done - mark_t0, 1),
 }
 print(json.dumps(res))
