@@ -4,11 +4,13 @@
  * was sent; a notice delivered again (restart, rebalance, SIGKILL before
  * its offset was committed) whose row says 'sent' is only acknowledged.
  * The row is written by one autocommit statement sent right after the
- * server's 250 to the data. What remains is the window between that 250
- * arriving and the statement's bytes reaching PostgreSQL (curl returning,
- * two function calls, one send(): microseconds, no round trip; the commit's
- * fsync is after it, and a statement the server has received commits even
- * if this process dies). A SIGKILL inside that window sends the mail again
+ * server's 250 to the data. What remains is the window between the server
+ * storing the message (before its 250) and the statement's bytes reaching
+ * PostgreSQL: the 250's way back, curl returning, two function calls, one
+ * send() -- no round trip of ours; the commit's fsync is after it, and a
+ * statement the server has received commits even if this process dies
+ * (0.7 ms median on the local stack, mostly the sink's own; docs/MAIL.md).
+ * A SIGKILL inside that window sends the mail again
  * at the next delivery, with the same Message-ID, so a receiving system
  * that de-duplicates on it drops the copy. SMTP has no way to ask a server
  * whether it already has a message, so no client can close the window.
