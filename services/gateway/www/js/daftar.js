@@ -207,6 +207,12 @@ for (const btn of $$('section[data-view="/daftar/sukses"] [data-pdf]')) {
 export function pasang(sesi) {
   sesiPns = sesi;
   halaman("/daftar", () => {
+    if (st.sukses) { // a finished registration: Register starts a new one
+      Object.assign(st, { pns: null, email: "", token: null, captchaId: null, sukses: null });
+      formCari.reset();
+      formLanjut.reset();
+      hasil.hidden = true;
+    }
     if (st.pns) {
       hasil.hidden = false;
       formCari.elements.nip.value = st.pns.nip;
