@@ -303,6 +303,7 @@ export function pasang(m) {
     pilih.hidden = units.length < 2;
     formUnit.elements.kode.hidden = akun.peran === "verifikator1" && units.length > 0;
     formUnit.hidden = akun.peran === "verifikator1" && units.length === 1;
+    $("#unit-label").htmlFor = formUnit.elements.kode.hidden ? "unit-pilih" : "unit-kode";
     if (pilih.options.length !== units.length) pilih.replaceChildren(...units.map((u) => new Option(u, u)));
     const kode = new URLSearchParams(location.search).get("kode") || (akun.peran === "verifikator1" ? units[0] : "") || "";
     if (kode) {
