@@ -119,7 +119,7 @@ static rd_kafka_t *reader_new(const pc_config *cfg, const char *topic) {
     const char *kv[] = { "bootstrap.servers", cfg->kafka_brokers, "group.id", "itest-serve-reader",
                          "enable.auto.commit", "false", "enable.partition.eof", "true", NULL };
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (pc_kafka_conf_apply(conf, kv, err, sizeof err) != PC_OK) {
+    if (pc_kafka_conf_apply(conf, kv, err, sizeof err) != PC_OK || pc_kafka_conf_auth(conf, cfg, err, sizeof err) != PC_OK) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
