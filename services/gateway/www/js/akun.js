@@ -64,6 +64,9 @@ async function muatKoreksi(s) {
 
 async function muat() {
   const s = sesiPns.get();
+  // Nothing of an earlier account of this tab stays on screen while loading.
+  for (const id of ["akun-nip", "akun-nama", "akun-instansi", "akun-unit", "akun-no", "akun-status-teks", "akun-email"]) tulis(id, "");
+  akun = null;
   pesan(pesanAkun, "Memuat data akun…", "info");
   const r = await call("GET", "/api/v1/akun", { token: s.token });
   if (r.status === 401) return sesiBerakhir();
@@ -123,9 +126,11 @@ saatKirim(formEmail, "Menyimpan…", async (form) => {
     tampilkanGagal(form, r);
     return;
   }
-  akun.email = r.data.email;
-  akun.email_terverifikasi = !!r.data.email_terverifikasi;
-  tampilkanEmail();
+  if (akun) {
+    akun.email = r.data.email;
+    akun.email_terverifikasi = !!r.data.email_terverifikasi;
+    tampilkanEmail();
+  }
   form.elements.email.value = "";
   pesan(pesanForm(form), r.data.pesan || "Alamat email diganti.", "sukses");
 });
