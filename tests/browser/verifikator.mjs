@@ -130,7 +130,7 @@ export async function walk(page, { context, account, qrNip }) {
     await $("#kartu-daftar-pns").waitFor({ state: "visible" });
     const counts = (await $("#unit-hitungan").textContent()).replace(/\s+/g, " ");
     if (!/Semua: \d+/.test(counts)) return `counts '${counts}'`;
-    await shot(page, "verifikator-unit");
+    await shot(page, "alur-verifikator-unit");
     await $("#saring-q").fill(nip);
     await $("#form-saring button[type=submit]").click();
     await page.waitForFunction((n) => {
@@ -183,7 +183,7 @@ export async function walk(page, { context, account, qrNip }) {
     if (res.status() !== 201) return `answered ${res.status()}: ${await res.text()}`;
     await page.waitForFunction(() => /Bukti diterima/.test(document.querySelector("#form-tanda-terima [data-pesan]").textContent));
     await page.waitForFunction((n) => /Bukti diterima/.test((document.querySelector(`#tabel-pns tr[data-nip="${n}"] td:nth-child(3)`) || {}).textContent || ""), nip);
-    await shot(page, "verifikator-tanda-terima");
+    await shot(page, "alur-verifikator-tanda-terima");
     return true;
   });
 
@@ -248,7 +248,7 @@ export async function walk(page, { context, account, qrNip }) {
     if (res.status() !== 200) return `submit answered ${res.status()}: ${await res.text()}`;
     await page.waitForFunction(() => /dikirim ke Verifikator 2/.test(document.getElementById("pesan-batch-unit").textContent));
     note(`batch #${batchId}`);
-    await shot(page, "verifikator-batch-unit");
+    await shot(page, "alur-verifikator-batch-unit");
     await keluar(page);
     return true;
   });
@@ -260,7 +260,7 @@ export async function walk(page, { context, account, qrNip }) {
     await page.waitForURL(/\/verifikator\/batch/);
     const row = `#daftar-batch tr[data-batch="${batchId}"]`;
     await page.locator(row).waitFor({ state: "visible" });
-    await shot(page, "verifikator-batch");
+    await shot(page, "alur-verifikator-batch");
     await page.locator(`${row} button`).click();
     await $("#kartu-batch-detail").waitFor({ state: "visible" });
     await page.waitForFunction((n) => [...document.querySelectorAll("#tabel-batch tbody td")].some((td) => td.textContent === n), nip);
@@ -276,7 +276,7 @@ export async function walk(page, { context, account, qrNip }) {
     res = await resP;
     if (res.status() !== 200) return `return answered ${res.status()}: ${await res.text()}`;
     await page.waitForFunction(() => /dikembalikan/.test(document.getElementById("pesan-batch").textContent));
-    await shot(page, "verifikator-batch-detail");
+    await shot(page, "alur-verifikator-batch-detail");
     await keluar(page);
     return true;
   });
@@ -318,7 +318,7 @@ export async function walk(page, { context, account, qrNip }) {
     await page.waitForFunction(() => !/^\s*$/.test(document.getElementById("koreksi-ringkas").textContent));
     const mine = page.locator(card).filter({ hasText: nip });
     if (!(await mine.count())) return `no open report of ${nip} (${(await $("#koreksi-ringkas").textContent()).trim()})`;
-    await shot(page, "verifikator-koreksi");
+    await shot(page, "alur-verifikator-koreksi");
     const first = mine.first();
     let resP = page.waitForResponse((r) => r.url().includes("/putuskan"));
     await first.getByRole("button", { name: "Tolak" }).click();
@@ -341,7 +341,7 @@ export async function walk(page, { context, account, qrNip }) {
       if (Date.now() > until) return `Akun Saya's reports: '${t.trim()}'`;
       await pns.waitForTimeout(1000);
     }
-    await shot(pns, "akun-setelah-verifikasi");
+    await shot(pns, "alur-akun-setelah-verifikasi");
     return true;
   });
 
@@ -355,7 +355,7 @@ export async function walk(page, { context, account, qrNip }) {
     await page.waitForFunction(() => document.querySelectorAll("#tabel-audit tbody tr").length > 0);
     const text = await $("#tabel-audit tbody").textContent();
     if (!text.includes("tanda_terima") || !text.includes(v1)) return `audit rows: '${text.slice(0, 200)}'`;
-    await shot(page, "verifikator-audit");
+    await shot(page, "alur-verifikator-audit");
     await keluar(page);
     return true;
   });
