@@ -38,7 +38,7 @@ print(f"One BKD (one instansi) with {r['units']} unit kerja of {r['per_unit']} P
       f"each batch, which activates its unit. Commit {commit}; {cpus} CPUs shared with other work ({load}).\n")
 print("| phase | count | time | rate | p50 | p99 |")
 print("|---|---|---|---|---|---|")
-print(f"| registration events applied | {n:,} | {r['ingest_s']} s | {r['events_per_s']:,}/s | | |")
+print(f"| registration events applied | {r['pns']:,} of {n:,} | {r['ingest_s']} s | {r['events_per_s']:,}/s | | |")
 print(f"| marks (HTTP, typed number) | {r['marks']:,} ({r['mark_errors']} errors) | {r['mark_s']} s | "
       f"**{r['marks_per_s']:,} marks/s** | {r['mark_p50_ms']} ms | **{r['mark_p99_ms']} ms** |")
 print(f"| batches created and submitted | {r['batches']} | {r['batch_s']} s | | | {r['batch_p99_ms']} ms |")
