@@ -52,11 +52,22 @@ static pc_status on_registered(pc_pg *db, const pc_event *ev) {
                          4, up, &st));
     if (st != PC_OK) return st;
     /* A NIP registers once; a second event for it changes nothing. */
-    PQclear(verifier_sql(db,
-                         "INSERT INTO verifier.pns (nip, no_registrasi, nama, unit_kerja_kode, instansi_kode,"
-                         " registered_at, event_id) VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7)"
-                         " ON CONFLICT DO NOTHING",
-                         7, pp, &st));
+    PGresult *res = verifier_sql(db,
+                                 "INSERT INTO verifier.pns (nip, no_registrasi, nama, unit_kerja_kode, instansi_kode,"
+                                 " registered_at, event_id) VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7)"
+                                 " ON CONFLICT DO NOTHING RETURNING 1",
+                                 7, pp, &st);
+    int inserted = res && PQntuples(res) == 1;
+    PQclear(res);
+    if (st != PC_OK || inserted) return st;
+    /* Not inserted: the NIP is known (a repeated registration), or, which
+     * the registration service's unique numbers rule out, another NIP holds
+     * the number; say so rather than drop it silently. */
+    const char *np[] = { nip };
+    res = verifier_sql(db, "SELECT 1 FROM verifier.pns WHERE nip = $1", 1, np, &st);
+    if (res && PQntuples(res) == 0)
+        PC_WARN("on_registered - event %s: number %s of %s is held by another NIP; not recorded", ev->id, no, nip);
+    PQclear(res);
     return st;
 }
 
