@@ -3,7 +3,7 @@
 // focused control shows a focus ring, each new page starts at its heading,
 // and Cetak works from the keyboard too.
 import { PASSWORD } from "./daftar.mjs";
-import { note, redisGet, step, STEP_MS } from "./lib.mjs";
+import { api, note, redisGet, shot, step, STEP_MS } from "./lib.mjs";
 
 const focused = (page) => page.evaluate(() => {
   const a = document.activeElement;
@@ -105,5 +105,45 @@ export async function walk(page, { nip }) {
     const d = await dl;
     note(`keyboard: ${d.suggestedFilename()}`);
     return /^bukti-registrasi-[2-9A-HJKMNP-Z]{8}\.pdf$/.test(d.suggestedFilename()) || `file ${d.suggestedFilename()}`;
+  });
+}
+
+// After five failed logins for a NIP the API wants a solved captcha with
+// the next one (401 captcha_wajib, no password tried): the login form shows
+// the captcha, and with it the right password logs in.
+export async function captchaLogin(page, { nip }) {
+  await step("after 5 failed logins for a NIP, Login asks for a captcha and then logs in with it", async () => {
+    for (let i = 0; i < 5; i++) {
+      const r = await api("POST", "/api/v1/auth/login", { nip, kata_kunci: `salah-${i}-sekali` });
+      if (r.status !== 401) return `failure ${i + 1} answered ${r.status}`;
+    }
+    await page.goto(page.base + "/masuk");
+    await page.locator("#masuk-nip").fill(nip);
+    await page.locator("#masuk-kata-kunci").fill(PASSWORD);
+    let resP = page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/login"), { timeout: STEP_MS * 2 });
+    await page.locator("#tombol-masuk").click();
+    let res = await resP;
+    page.errors.expect(res.url());
+    const body = await res.json();
+    if (res.status() !== 401 || !body.captcha_wajib) return `the 6th login answered ${res.status()} ${JSON.stringify(body)}`;
+    await page.locator("#masuk-captcha").waitFor({ state: "visible" });
+    await page.waitForFunction(() => {
+      const i = document.querySelector("#form-masuk [data-captcha-gambar]");
+      return i.dataset.id && i.complete && i.naturalWidth > 0;
+    });
+    const msg = (await page.locator("#form-masuk [data-pesan]").textContent()).trim();
+    note(`captcha asked: '${msg}'`);
+    await shot(page, "masuk-captcha");
+    const id = await page.locator("#form-masuk [data-captcha-gambar]").getAttribute("data-id");
+    await page.locator("#masuk-kata-kunci").fill(PASSWORD);
+    await page.locator("#masuk-captcha").fill(redisGet(`captcha:${id}`));
+    resP = page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/login"), { timeout: STEP_MS * 2 });
+    await page.locator("#tombol-masuk").click();
+    res = await resP;
+    if (res.status() !== 200) return `with the captcha: ${res.status()} ${await res.text()}`;
+    await page.waitForURL(/\/akun$/);
+    await page.locator("#tombol-keluar").click();
+    await page.waitForURL((u) => u.pathname === "/");
+    return true;
   });
 }

@@ -77,6 +77,12 @@ async function main() {
     await run("verifikator", page, async () => { desk = await verifikator.walk(page, { context, account: found.kantor, qrNip: found.keyboard }); });
     await page.close();
   }
+  if (found.keyboard) {
+    const page = await newPage(context, VIEWPORTS.ponsel);
+    page.base = BASE;
+    await run("masuk-captcha", page, () => keyboard.captchaLogin(page, { nip: found.keyboard }));
+    await page.close();
+  }
   for (const [tag, vp] of Object.entries(VIEWPORTS)) {
     const page = await newPage(context, vp);
     page.base = BASE;

@@ -13,9 +13,14 @@ export async function cetak(jenis, no, token, el) {
   const path = `/api/v1/registrasi/${encodeURIComponent(no)}/${jenis === "formulir" ? "formulir" : "bukti"}.pdf`;
   pesan(el, `Menyiapkan ${NAMA[jenis]}…`, "info");
   let r;
+  let gagal = 0;
   for (let i = 0; i < 10; i++) {
     r = await blob(path, token);
-    if (r.status !== 202) break;
+    // 202: still being prepared. A GET is safe to repeat: a short 503/504
+    // (a service restarting) is tried twice more before the person is told.
+    const sebentar = (r.status === 503 || r.status === 504) && (r.retryAfter || 0) <= 10 && gagal < 2;
+    if (r.status !== 202 && !sebentar) break;
+    if (sebentar) gagal++;
     pesan(el, (r.data && r.data.pesan) || `${NAMA[jenis]} sedang disiapkan, mohon tunggu…`, "info");
     await tunggu(Math.min(Math.max(r.retryAfter || 2, 1), 10));
   }

@@ -5,11 +5,12 @@
  * mail links, cek status). Paths: the same list as static_files.c. */
 import { call } from "./api.js";
 import * as akun from "./akun.js";
+import { captcha } from "./captcha.js";
 import * as daftar from "./daftar.js";
 import * as pemulihan from "./pemulihan.js";
 import { halaman, mulai, pergi } from "./router.js";
 import { sesi } from "./sesi.js";
-import { $, $$, isian, kosongkanKataKunci, pesan, saatKirim, tampilkanGagal } from "./ui.js";
+import { $, $$, kosongkanKataKunci, pesan, saatKirim, tampilkanGagal } from "./ui.js";
 
 const store = sesi("pns");
 
@@ -54,14 +55,30 @@ function lanjutan() {
   return /^\/[a-z0-9/-]*$/.test(t) && !t.startsWith("//") ? t : "/akun";
 }
 
+// Login; after repeated failures for a NIP the API wants a solved captcha
+// too (401 captcha_wajib): the form then shows one.
 const formMasuk = $("#form-masuk");
+const blokCaptcha = $("[data-captcha-blok]", formMasuk);
+const capMasuk = captcha(formMasuk);
 saatKirim(formMasuk, "Memeriksa…", async (form) => {
-  const r = await call("POST", "/api/v1/auth/login", { body: isian(form) });
+  const body = { nip: form.elements.nip.value.trim(), kata_kunci: form.elements.kata_kunci.value };
+  if (!blokCaptcha.hidden && capMasuk.id) {
+    body.captcha_id = capMasuk.id;
+    body.captcha_jawaban = form.elements.captcha_jawaban.value.trim();
+  }
+  const r = await call("POST", "/api/v1/auth/login", { body });
   kosongkanKataKunci(form);
   if (!r.ok) {
+    const perlu = r.data && (r.data.captcha_wajib === true || r.data.code === "captcha_wajib");
+    // A captcha is used up by its check: a refused attempt that needs one gets a new one.
+    if (perlu || (!blokCaptcha.hidden && body.captcha_id)) {
+      blokCaptcha.hidden = false;
+      await capMasuk.muat();
+    }
     tampilkanGagal(form, r, { cadangan: "Gagal masuk." });
     return 0;
   }
+  blokCaptcha.hidden = true;
   sesiPns.masuk(r.data);
   await pergi(lanjutan());
   return 0;
