@@ -22,7 +22,7 @@ int ctl_gc_replies(const pc_config *cfg, int dry_run);
 
 /* Part of `topics` when it runs with Kafka credentials (acls.c): creates
  * the ACLs FILE's "acl" section and its topics' producers and consumers
- * imply. 0 when all were made. */
+ * imply. 0 when all were made, or when FILE has no "acl" section. */
 int ctl_acls(pc_producer *p, const json_t *root);
 
 /* `keygen`: prints fresh service keys as PUPNS_* lines. */
