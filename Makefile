@@ -95,12 +95,15 @@ $(B)/tests/itest_%: $(B)/tests/integration/itest_%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-# A plain copy of the font when fonttools' pyftsubset is missing.
-$(B)/fonts/%.ttf: $(FONT_SRC)/%.ttf
+# A plain copy of the font when fonttools' pyftsubset is missing. The glyphs'
+# hinting goes, the font-wide cvt/fpgm/prep tables stay: libharu embeds them,
+# and without them 1 in 15 Formulirs failed to save (HPDF_INVALID_OBJECT).
+$(B)/fonts/%.ttf: $(FONT_SRC)/%.ttf Makefile
 	@mkdir -p $(dir $@)
 	@echo "  FONT $(FLAVOUR) $*"
 	@if command -v pyftsubset >/dev/null 2>&1; then pyftsubset $< --unicodes=$(FONT_UNICODES) --layout-features= \
-	  --no-hinting --drop-tables+=GSUB,GPOS,GDEF,kern,FFTM --output-file=$@.tmp && mv $@.tmp $@; else cp $< $@; fi
+	  --no-hinting --hinting-tables= --drop-tables+=GSUB,GPOS,GDEF,kern,FFTM --output-file=$@.tmp && mv $@.tmp $@; \
+	  else cp $< $@; fi
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -156,6 +156,33 @@ static void test_render_deterministic(void **state) {
     }
 }
 
+/* Names whose Formulir once failed at HPDF_SaveToStream (0x1033, 100 of
+ * 1,500 master-data names): fonts subset without their cvt/fpgm/prep
+ * tables, which libharu embeds (the Makefile now keeps them). */
+static void test_render_every_glyph_set(void **state) {
+    (void)state;
+    static const char *const names[] = { "USMAN SUDARMA HIDAYATULLAH", "LUSIANA FERNANDEZ", "HIDAY", "NI WAYAN PARERA",
+                                         "Ḥusayn ʿAbd al-Raḥmān O'Brien" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        for (int kind = RECEIPT_BUKTI; kind <= RECEIPT_FORMULIR; kind++) {
+            receipt_doc d = sample; /* the registration of the first failure seen */
+            d.nama = names[i];
+            d.nip = "196602221993111001";
+            d.instansi_kode = "K1304";
+            d.instansi_nama = "Pemerintah Kabupaten Sijunjung";
+            d.unit_kode = "K1304.032";
+            d.unit_nama = "Kecamatan Iv Nagari Kabupaten Sijunjung";
+            d.created_at = "2026-12-01T13:09:38.448Z";
+            unsigned char *pdf = NULL;
+            size_t len = 0;
+            char err[256] = "";
+            pc_status st = receipt_render(font_dir, (receipt_kind)kind, &d, &pdf, &len, err, sizeof err);
+            if (st != PC_OK) print_error("%s (%s): %s\n", names[i], kind ? "formulir" : "bukti", err);
+            assert_int_equal(st, PC_OK);
+            free(pdf);
+        }
+}
+
 static void test_render_refuses_incomplete(void **state) {
     (void)state;
     receipt_doc d = sample;
@@ -189,6 +216,7 @@ int main(void) {
         cmocka_unit_test(test_fit_last_resorts),
         cmocka_unit_test(test_wib),
         cmocka_unit_test(test_render_deterministic),
+        cmocka_unit_test(test_render_every_glyph_set),
         cmocka_unit_test(test_render_refuses_incomplete),
         cmocka_unit_test(test_font_tag),
     };
