@@ -144,6 +144,34 @@ if tap(nip is not None, f"a NIP not registered yet, from NIPS_FILE lines 950-999
               {"command_id": str(uuid.uuid4()), "correction_id": b2["id"], "decision": "reject", "reason": "tidak sesuai",
                "resolved_by": "proto"})]),
         "unit queries and both outcomes of a report (identity.unit.*, identity.correction.resolve.*, corrected, rejected)")
+    # The verifier (issue 10): its logins, operations and unit status, and
+    # every event of pupns.verifier.events, from this NIP's receipt.
+    sys.path.insert(0, f"{top}/tests/integration")
+    import verifier_helpers as vh  # noqa: E402
+    inst = pc.call("GET", f"/api/v1/pns/{nip}")[1]["instansi"]["kode"]
+    t1 = vh.login(vh.add_user("proto-v1", "verifikator1", units=[unit]))
+    t2 = vh.login(vh.add_user("proto-v2", "verifikator2", instansi=[inst]))
+    known = False
+    for _ in range(240):  # the verifier learns the registration from its event
+        s, b = vh.api("GET", f"/api/v1/verifikator/unit-kerja/{unit}/pns?q={nip}", t1)
+        known = s == 200 and any(i.get("nip") == nip and i.get("state") == "registered" for i in b.get("items", []))
+        if known:
+            break
+        time.sleep(0.25)
+    steps = [known]
+    steps.append(vh.api("GET", f"/api/v1/unit-kerja/{unit}/status")[0] == 200)
+    steps.append(vh.api("POST", "/api/v1/verifikator/tanda-terima", t1, {"no_registrasi": no})[0] == 201)
+    steps.append(vh.api("DELETE", f"/api/v1/verifikator/tanda-terima/{no}", t1)[0] == 200)
+    steps.append(vh.api("POST", "/api/v1/verifikator/tanda-terima", t1, {"no_registrasi": no})[0] == 201)
+    s, bt = vh.api("POST", "/api/v1/verifikator/batch", t1, {"unit_kerja_kode": unit, "kirim": True})
+    steps.append(s == 201)
+    bid = (bt or {}).get("id", 0)
+    steps.append(vh.api("POST", f"/api/v1/verifikator/batch/{bid}/kembalikan", t2, {"alasan": "Tanda tangan belum ada"})[0] == 200)
+    steps.append(vh.api("POST", f"/api/v1/verifikator/batch/{bid}/kirim", t1)[0] == 200)
+    s, acc = vh.api("POST", f"/api/v1/verifikator/batch/{bid}/terima", t2)
+    steps.append(s == 200)
+    tap(all(steps), "the verifier path: login, operations, unit status; mark, undo, mark, batch submitted, returned, "
+        "resubmitted, accepted (verifier.*, receipt.received/unmarked, batch.*, unit.activated)", (steps, acc))
 
 # A message no service can read: the captcha service dead-letters it (deadletter.v1).
 kc = subprocess.run(["kcat", "-P", "-b", brokers, "-t", "pupns.captcha.requests", "-k", "test-proto"],
