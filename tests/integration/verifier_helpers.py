@@ -87,19 +87,27 @@ def register_all(nips, threads=4):
                 if not todo:
                     return
                 nip = todo.pop()
-            for _ in range(5):
+            for attempt in range(8):
                 s, b = pc.register(nip)
                 if s in (201, 409) and b and b.get("no_registrasi"):
                     with lock:
                         out[nip] = b["no_registrasi"]
                     break
-                time.sleep(0.5)
+                if s == 409:  # registered by an attempt that timed out (504) after committing
+                    break
+                time.sleep(0.5 * (attempt + 1))  # 503/504 under load: back off as a browser user would
 
     ts = [threading.Thread(target=work) for _ in range(threads)]
     for t in ts:
         t.start()
     for t in ts:
         t.join()
+    # Those whose answer was lost: their number is in the registration's table.
+    missing = [n for n in nips if n not in out]
+    if missing:
+        for nip, no in sql("SELECT nip, no_registrasi FROM registration.account WHERE nip = ANY(string_to_array(:'v1', ','));",
+                           ",".join(missing)):
+            out[nip] = no
     return out
 
 
