@@ -85,6 +85,10 @@ pc_status verifier_op_correction_resolve(verifier_ctx *ctx, pc_pg *db, verifier_
     json_t *cmd = json_pack("{s:s, s:s, s:s, s:s}", "command_id", command_id, "correction_id", id, "decision",
                             accept ? "accept" : "reject", "resolved_by", p->username);
     if (alasan) json_object_set_new(cmd, "reason", json_string(alasan));
+    /* An Instansi report accepted: the unit the PNS moves to, when Verifikator 2
+     * names it (else identity takes the proposal as the unit's kode). */
+    const char *unit = verifier_str(body, "unit_kerja_kode");
+    if (unit && accept) json_object_set_new(cmd, "unit_kerja_kode", json_string(unit));
     json_t *reply = NULL;
     pc_status cs = pc_rpc_call(ctx->rpc, PC_TOPIC_IDENTITY_COMMANDS, nip, VERIFIER_TYPE_CORRECTION_RESOLVE, cmd,
                                RESOLVE_TIMEOUT_MS, &reply);
@@ -97,6 +101,18 @@ pc_status verifier_op_correction_resolve(verifier_ctx *ctx, pc_pg *db, verifier_
                                 "Keputusan belum dapat disampaikan ke layanan data kepegawaian. Silakan coba lagi.", NULL);
     }
     int ok = strcmp(answer, "ok") == 0, already = strcmp(answer, "already_resolved") == 0;
+    if (strcmp(answer, "invalid") == 0) { /* identity refused the decision itself */
+        const char *code = verifier_str(reply, "code");
+        int unknown_unit = code && strcmp(code, "unit_kerja_tidak_dikenal") == 0;
+        verifier_problem(r, 400, unknown_unit ? "unit_kerja_tidak_dikenal" : "keputusan_tidak_dapat_diterapkan",
+                         unknown_unit ? "Unit kerja tidak dikenal" : "Keputusan tidak dapat diterapkan",
+                         unknown_unit ? "Unit kerja tujuan tidak ada dalam data kepegawaian. Isi kode unit kerja yang "
+                                        "benar (unit_kerja_kode) untuk menerima laporan Instansi ini."
+                                      : "Layanan data kepegawaian menolak keputusan ini. Periksa isian keputusan.",
+                         unknown_unit ? "unit_kerja_kode" : "keputusan");
+        json_decref(reply);
+        return PC_OK;
+    }
     json_decref(reply);
     if (!ok && !already)
         return verifier_problem(r, 404, "koreksi_tidak_ditemukan", "Koreksi tidak ditemukan",
