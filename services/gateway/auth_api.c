@@ -179,21 +179,23 @@ static pc_status session_query(gw_ctx *gw, const char *type, const char *token, 
                    gw->cfg.request_timeout_ms, reply);
 }
 
-int gw_session_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, char nip[19]) {
+pc_status gw_session_lookup(gw_ctx *gw, const struct _u_request *req, char nip[19]) {
     const char *token = bearer(req);
-    if (!token) {
-        unauthenticated(resp);
-        return 0;
-    }
+    if (!token) return PC_ENOTFOUND;
     json_t *reply = NULL;
     pc_status st = session_query(gw, PC_TYPE_REG_SESSION, token, &reply);
     const char *owner = json_string_value(json_object_get(reply, "nip"));
-    int ok = st == PC_OK && json_is_true(json_object_get(reply, "valid")) && owner;
-    if (ok) snprintf(nip, 19, "%s", owner);
-    else if (st != PC_OK) gw_service_failure(resp, st, "registrasi");
-    else unauthenticated(resp);
+    if (st == PC_OK && json_is_true(json_object_get(reply, "valid")) && owner) snprintf(nip, 19, "%s", owner);
+    else if (st == PC_OK) st = PC_ENOTFOUND;
     json_decref(reply);
-    return ok;
+    return st;
+}
+
+int gw_session_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, char nip[19]) {
+    pc_status st = gw_session_lookup(gw, req, nip);
+    if (st == PC_ENOTFOUND) unauthenticated(resp);
+    else if (st != PC_OK) gw_service_failure(resp, st, "registrasi");
+    return st == PC_OK;
 }
 
 void gw_logout(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp) {

@@ -116,5 +116,13 @@ int gw_bearer_hash(const struct _u_request *req, char hash_hex[65]);
 void gw_verifier_state(gw_ctx *gw, const char *nip, const char *unit_kerja_kode, json_t *out);
 /* The NIP of the request's valid bearer session; 0 after answering 401/5xx. */
 int gw_session_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, char nip[19]);
+/* The same without answering: PC_OK (nip set), PC_ENOTFOUND (no valid PNS
+ * session), or the service failure. */
+pc_status gw_session_lookup(gw_ctx *gw, const struct _u_request *req, char nip[19]);
+/* A verifier session that may open registration no's receipts (its unit,
+ * its BKD, or admin): 1 with the PNS's NIP in nip; 0 after answering 401
+ * (no verifier session), 404 (unknown or outside its scope) or 5xx. */
+int gw_verifier_receipt_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, const char *no,
+                            char nip[19]);
 
 #endif

@@ -87,12 +87,19 @@ static void send_pdf(struct _u_response *resp, json_t *reply) {
 
 static void document(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, const char *jenis) {
     char nip[19], etag[64];
-    if (!gw_session_nip(gw, req, resp, nip)) return;
     const char *no = u_map_get(req->map_url, "no");
+    /* The owner (a PNS session), or a verifier whose unit or BKD the PNS
+     * belongs to (the verifier service says whose receipt it is). */
+    pc_status sst = gw_session_lookup(gw, req, nip);
+    if (sst != PC_OK && sst != PC_ENOTFOUND) {
+        gw_service_failure(resp, sst, "registrasi");
+        return;
+    }
     if (!no || strlen(no) > 32) {
         not_found(resp);
         return;
     }
+    if (sst == PC_ENOTFOUND && !gw_verifier_receipt_nip(gw, req, resp, no, nip)) return;
     wanted_etag(req, etag);
     json_t *reply = NULL;
     pc_status st = gw_call(gw, PC_TOPIC_RECEIPT_REQUESTS, no, PC_TYPE_RECEIPT_DOCUMENT,

@@ -248,3 +248,36 @@ void gw_unit_status(gw_ctx *gw, const struct _u_request *req, struct _u_response
     }
     json_decref(reply);
 }
+
+int gw_verifier_receipt_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, const char *no,
+                            char nip[19]) {
+    const char *token = bearer(req);
+    if (!token) {
+        gw_fail(resp, 401, "perlu_login", "Perlu masuk (login)",
+                "Silakan masuk (login) untuk mencetak bukti registrasi.", NULL);
+        return 0;
+    }
+    char hash[65], client[64];
+    gw_token_hash(token, hash);
+    gw_client_address(req, client);
+    json_t *data = json_pack("{s:s, s:s, s:s, s:{s:s}}", "op", "receipt.access", "token_hash", hash, "client_address",
+                             client, "args", "no_registrasi", no);
+    json_t *reply = NULL;
+    pc_status st = gw_call(gw, PC_TOPIC_VERIFIER_REQUESTS, NULL, PC_TYPE_VERIFIER_API, data,
+                           gw->cfg.request_timeout_ms, &reply);
+    const char *owner = json_string_value(json_object_get(json_object_get(reply, "body"), "nip"));
+    const char *status = json_string_value(json_object_get(reply, "status"));
+    int http = (int)json_integer_value(json_object_get(reply, "http"));
+    int ok = st == PC_OK && status && strcmp(status, "ok") == 0 && owner && strlen(owner) == 18;
+    if (ok) snprintf(nip, 19, "%s", owner);
+    else if (st != PC_OK || !status || strcmp(status, "problem") != 0)
+        gw_service_failure(resp, st == PC_OK ? PC_EUNAVAIL : st, "verifikasi");
+    else if (http == 401)
+        gw_fail(resp, 401, "perlu_login", "Perlu masuk (login)",
+                "Sesi Anda tidak valid atau sudah berakhir. Silakan masuk kembali.", NULL);
+    else
+        gw_fail(resp, 404, "registrasi_tidak_ditemukan", "Registrasi tidak ditemukan",
+                "Nomor registrasi tidak ditemukan atau di luar wewenang Anda.", NULL);
+    json_decref(reply);
+    return ok;
+}

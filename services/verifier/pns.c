@@ -213,3 +213,31 @@ pc_status verifier_unit_status(pc_pg *db, json_t *data, json_t **reply) {
     *reply = o ? o : json_pack("{s:s, s:s, s:b}", "status", "unknown", "kode", kode, "aktif", 0);
     return PC_OK;
 }
+
+/* May this verifier open the receipts (Bukti, Formulir) of registration
+ * no_registrasi? A Verifikator 1 for the PNS's unit, a Verifikator 2 of
+ * its BKD, an admin: yes, with the PNS's NIP (the gateway then asks the
+ * receipt service for the document as that NIP's). Anyone else, and an
+ * unknown number: the same 404, so numbers cannot be probed. */
+pc_status verifier_op_receipt_access(verifier_ctx *ctx, pc_pg *db, verifier_principal *p, json_t *args,
+                                     verifier_result *r) {
+    (void)ctx;
+    const char *no = verifier_str(args, "no_registrasi");
+    if (!no || strlen(no) != 8)
+        return verifier_problem(r, 404, "registrasi_tidak_ditemukan", "Registrasi tidak ditemukan",
+                                "Nomor registrasi tidak dikenal atau di luar wewenang Anda.", "no_registrasi");
+    const char *params[] = { no };
+    pc_status st;
+    PGresult *res = verifier_sql(db, "SELECT nip, unit_kerja_kode, instansi_kode FROM verifier.pns WHERE no_registrasi = $1",
+                                 1, params, &st);
+    if (!res) return st;
+    int found = PQntuples(res) == 1;
+    int allowed = found && (p->role == VR_ADMIN || (p->role == VR_V1 && verifier_has_unit(p, PQgetvalue(res, 0, 1))) ||
+                            (p->role == VR_V2 && verifier_in_bkd(p, PQgetvalue(res, 0, 2))));
+    json_t *body = allowed ? json_pack("{s:s, s:s}", "no_registrasi", no, "nip", PQgetvalue(res, 0, 0)) : NULL;
+    PQclear(res);
+    if (!allowed)
+        return verifier_problem(r, 404, "registrasi_tidak_ditemukan", "Registrasi tidak ditemukan",
+                                "Nomor registrasi tidak dikenal atau di luar wewenang Anda.", "no_registrasi");
+    return verifier_ok(r, 200, body);
+}

@@ -39,6 +39,7 @@ static const op_entry ops[] = {
     { "correction.list", verifier_op_correction_list, VR_V2 | VR_ADMIN },
     { "correction.resolve", verifier_op_correction_resolve, VR_V2 | VR_ADMIN },
     { "audit.list", verifier_op_audit_list, VR_ADMIN },
+    { "receipt.access", verifier_op_receipt_access, ANY },
 };
 
 static json_t *result_reply(verifier_result *r) {

@@ -130,6 +130,7 @@ pc_status verifier_op_correction_list(verifier_ctx *, pc_pg *, verifier_principa
 pc_status verifier_op_correction_resolve(verifier_ctx *, pc_pg *, verifier_principal *, json_t *,
                                          verifier_result *);
 pc_status verifier_op_audit_list(verifier_ctx *, pc_pg *, verifier_principal *, json_t *, verifier_result *);
+pc_status verifier_op_receipt_access(verifier_ctx *, pc_pg *, verifier_principal *, json_t *, verifier_result *);
 
 /* Unauthenticated routes: the state of one PNS (for their own pages) and
  * whether a unit is active (public). */
