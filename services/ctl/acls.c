@@ -192,7 +192,9 @@ int ctl_acls(pc_producer *p, const json_t *root) {
     acl_set s = { .n = 0 };
     size_t i;
     json_t *t;
-    json_array_foreach(json_object_get(root, "topics"), i, t) topic_acls(&s, acl, t);
+    json_array_foreach(json_object_get(root, "topics"), i, t) {
+        topic_acls(&s, acl, t);
+    }
     extra_acls(&s, acl);
     int rc = s.failed;
     char err[512];
