@@ -120,12 +120,16 @@ T.ok(delta.get("deadletters", 0) >= 2, "pupns_deadletter_total{topic=notices} co
 # ---- a real registration, when the registration service writes notices -------
 def own_pns():
     """A PNS row of this test's own (a copy of the first row's unit, a free NIP),
-    so no other test's NIP rows are taken."""
+    so no other test's NIP rows are taken. Its NIP (born 31 Dec 2006, TMT
+    January 2025) sorts after every seeded one: the other tests number their
+    rows ORDER BY nip, and a row inserted before them shifted every later
+    test's rows by one (test_verifier then met a NIP test_fault_overload
+    had registered)."""
     for _ in range(50):
-        cand = f"19700101199501{random.choice('12')}{random.randrange(1000):03d}"
+        cand = f"20061231202501{random.choice('12')}{random.randrange(1, 1000):03d}"
         if nl.sql(f"SELECT count(*) FROM identity.pns WHERE nip = '{cand}'") == "0":
-            nl.sql("INSERT INTO identity.pns SELECT '%s', 'Uji Notify', tempat_lahir, DATE '1970-01-01', %s,"
-                   " DATE '1995-01-01', instansi_kode, unit_kerja_kode FROM identity.pns ORDER BY nip LIMIT 1"
+            nl.sql("INSERT INTO identity.pns SELECT '%s', 'Uji Notify', tempat_lahir, DATE '2006-12-31', %s,"
+                   " DATE '2025-01-01', instansi_kode, unit_kerja_kode FROM identity.pns ORDER BY nip LIMIT 1"
                    % (cand, cand[14]))
             return cand
     return None
