@@ -38,13 +38,28 @@ function kartuKoreksi(k) {
   const pesanEl = el("p", { className: "pesan" });
   pesanEl.setAttribute("role", "alert");
   pesanEl.dataset.pesan = "";
-  form.append(label, ta, galat, el("div", { className: "tombol-baris" }, terima, tolak), pesanEl);
+  form.append(label, ta, galat);
+  // An Instansi report is accepted into a unit kerja: which one, when the
+  // proposal is not itself the unit's kode.
+  let unitIn = null;
+  if (bidang === "instansi") {
+    const idUnit = `unit-${k.id}`;
+    const labelUnit = el("label", { htmlFor: idUnit, textContent: "Kode unit kerja tujuan (bila diterima)" });
+    unitIn = el("input", { id: idUnit, name: "unit_kerja_kode", maxLength: 32, autocomplete: "off" });
+    const galatUnit = el("p", { className: "galat-isian", id: `${idUnit}-galat` });
+    galatUnit.dataset.galat = "unit_kerja_kode";
+    unitIn.setAttribute("aria-describedby", galatUnit.id);
+    form.append(labelUnit, unitIn, galatUnit);
+  }
+  form.append(el("div", { className: "tombol-baris" }, terima, tolak), pesanEl);
   const putuskan = async (keputusan, btn) => {
     for (const p of form.querySelectorAll("[data-galat]")) p.textContent = "";
     ta.removeAttribute("aria-invalid");
+    if (unitIn) unitIn.removeAttribute("aria-invalid");
     btn.disabled = true;
     const body = { keputusan };
     if (ta.value.trim()) body.alasan = ta.value.trim();
+    if (unitIn && keputusan === "terima" && unitIn.value.trim()) body.unit_kerja_kode = unitIn.value.trim();
     const r = await meja.api("POST", `/api/v1/verifikator/koreksi/${encodeURIComponent(k.id)}/putuskan`, { body });
     btn.disabled = false;
     if (r.status === 401) return;
