@@ -14,8 +14,14 @@
 
 #include <ulfius.h>
 
+#include "ids.h"
+
 /* 1 when req broke a rule and resp now holds the refusal; 0 to go on. */
 int gw_edge_refused(const struct _u_request *req, struct _u_response *resp, long max_body);
+
+/* The request's id: the client's X-Request-Id (given, may be NULL) if it
+ * is short and plain, else a new UUID (routes.c). */
+void gw_request_id(const char *given, char out[PC_UUID_LEN + 28]);
 
 /* Content-Security-Policy (no inline code; images also from data: URLs,
  * which captchas are), frame-ancestors 'none', Referrer-Policy, nosniff. */

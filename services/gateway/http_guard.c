@@ -120,9 +120,7 @@ static enum MHD_Result refuse_too_large(struct MHD_Connection *connection, const
     /* The same request id rules as the dispatcher (routes.c): the client's
      * if plain, else a new one, so even this refusal can be traced. */
     char rid[PC_UUID_LEN + 28];
-    const char *given = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Request-Id");
-    if (pc_log_request_id_valid(given)) snprintf(rid, sizeof rid, "%s", given);
-    else pc_uuid_v4(rid);
+    gw_request_id(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Request-Id"), rid);
     ulfius_add_header_to_response(&resp, "X-Request-Id", rid);
     gw_edge_security_headers(&resp);
     gw_fail(&resp, 413, "permintaan_terlalu_besar", "Permintaan terlalu besar",

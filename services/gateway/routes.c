@@ -74,9 +74,7 @@ typedef struct {
 
 static route_binding bindings[sizeof routes / sizeof routes[0] + 1];
 
-/* Keeps a client's X-Request-Id if it is short and plain, else makes one. */
-static void request_id(const struct _u_request *req, char out[PC_UUID_LEN + 28]) {
-    const char *given = u_map_get_case(req->map_header, "X-Request-Id");
+void gw_request_id(const char *given, char out[PC_UUID_LEN + 28]) {
     if (pc_log_request_id_valid(given)) {
         snprintf(out, PC_UUID_LEN + 28, "%s", given);
         return;
@@ -116,7 +114,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *resp, void
     int64_t t0 = pc_mono_us();
     int shed = 0;
     char rid[PC_UUID_LEN + 28];
-    request_id(req, rid);
+    gw_request_id(u_map_get_case(req->map_header, "X-Request-Id"), rid);
     pc_log_set_cid(rid);
     pc_log_set_request_id(rid); /* travels in every event this request causes */
     ulfius_add_header_to_response(resp, "X-Request-Id", rid);
