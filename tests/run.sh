@@ -24,7 +24,7 @@ done
 run_tap fuzz-corpus bash tests/fuzz/run_corpus.sh
 
 if [ "$what" = all ]; then
-    export STACK_NAME=test STACK_BASE=25400 PUPNS_HTTP_PORT=28080 BIN_DIR=$TOP/build/asan/bin SEED_N=4000
+    export STACK_NAME=test STACK_BASE=25400 PUPNS_HTTP_PORT=28080 BIN_DIR=$TOP/build/asan/bin SEED_N=4200
     # The fault tests need the three-node cluster; the whole suite runs on it.
     export PUPNS_KAFKA_NODES=${PUPNS_KAFKA_NODES:-3}
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
