@@ -39,3 +39,31 @@ kafka_nodes()  { cat "$TOP/.stack/$STACK_NAME/kafka-nodes" 2>/dev/null || echo 1
 kafka_leader() { "$TOP/infra/stack/stack.sh" kafka-leader "$STACK_NAME" "$STACK_BASE" "$1" "$2"; }
 kafka_kill()   { "$TOP/infra/stack/stack.sh" kafka-kill "$STACK_NAME" "$STACK_BASE" "$1"; }
 kafka_start()  { "$TOP/infra/stack/stack.sh" kafka-start "$STACK_NAME" "$STACK_BASE" "$1"; }
+
+# Test data ranges (tests/ranges.tsv; tests/README.md "Test data ranges"):
+# test_range NAME prints "FIRST LAST" (rows of identity.pns in NIP order,
+# 1-based; row n is NIPS_FILE line n); range_nips NAME [I [J]] prints the
+# range's NIPS_FILE lines (only its I-th, or its I-th to J-th, counted from 1);
+# ranges_last [file|db] prints the highest row of all ranges (or of those from
+# NIPS_FILE / the database).
+RANGES_TSV=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/ranges.tsv
+test_range() {
+    awk -F'\t' -v n="$1" '!/^#/ && $1 == n { print $2, $3; f = 1; exit }
+        END { if (!f) { print "no test data range " n " in tests/ranges.tsv" > "/dev/stderr"; exit 1 } }' "$RANGES_TSV"
+}
+range_nips() {
+    local r first last a b
+    r=$(test_range "$1") || return 1
+    read -r first last <<<"$r"
+    a=$((first + ${2:-1} - 1)); b=$((first + ${3:-${2:-$((last - first + 1))}} - 1))
+    if [ "$a" -lt "$first" ] || [ "$b" -gt "$last" ] || [ "$a" -gt "$b" ]; then
+        echo "range_nips $*: outside range $1 ($first-$last)" >&2; return 1
+    fi
+    if [ -z "${NIPS_FILE:-}" ] || [ "$(wc -l <"$NIPS_FILE")" -lt "$b" ]; then
+        echo "range_nips $*: NIPS_FILE (${NIPS_FILE:-unset}) has no line $b" >&2; return 1
+    fi
+    sed -n "${a},${b}p" "$NIPS_FILE"
+}
+ranges_last() {
+    awk -F'\t' -v w="${1:-}" '!/^#/ && NF >= 5 && (w == "" || $5 == w) && $3 + 0 > m { m = $3 + 0 } END { print m + 0 }' "$RANGES_TSV"
+}

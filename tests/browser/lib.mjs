@@ -104,11 +104,24 @@ export function psql(sql, ...params) {
   return r.stdout.split("\n").filter((l) => l !== "");
 }
 
-// Rows `from`..`to` (1-based, ORDER BY nip) of the seeded PNS: this test's NIPs.
-let nips = null;
-export function testNips(from = 3701, to = 3900) {
-  if (!nips) nips = psql(`SELECT nip FROM identity.pns ORDER BY nip OFFSET ${from - 1} LIMIT ${to - from + 1}`);
-  return nips;
+// The rows of a test data range (tests/ranges.tsv: rows of identity.pns in
+// NIP order, 1-based) as [first, last].
+export function testRange(name) {
+  for (const line of readFileSync(join(here, "..", "ranges.tsv"), "utf8").split("\n")) {
+    const cols = line.split("\t");
+    if (!line.startsWith("#") && cols[0] === name && cols.length >= 3) return [Number(cols[1]), Number(cols[2])];
+  }
+  throw new Error(`no test data range ${name} in tests/ranges.tsv`);
+}
+
+// The NIPs of the browser tests' range (tests/ranges.tsv, "browser").
+const rangeNips = {};
+export function testNips(name = "browser") {
+  if (!rangeNips[name]) {
+    const [from, to] = testRange(name);
+    rangeNips[name] = psql(`SELECT nip FROM identity.pns ORDER BY nip OFFSET ${from - 1} LIMIT ${to - from + 1}`);
+  }
+  return rangeNips[name];
 }
 
 // The next NIP of this test's rows that is not registered yet (so that a
@@ -122,7 +135,7 @@ export async function freshNip(email) {
     if (r.status === 200) return nip;
     if (r.status !== 409) throw new Error(`POST /api/v1/registrasi/mulai for ${nip}: ${r.status} ${JSON.stringify(r.data)}`);
   }
-  throw new Error("every NIP of rows 3701-3900 is registered already (wipe the stack)");
+  throw new Error(`every NIP of rows ${testRange("browser").join("-")} is registered already (wipe the stack)`);
 }
 
 // The mails the SMTP sink kept (Maildir new/ and cur/), newest last.

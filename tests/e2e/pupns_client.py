@@ -98,3 +98,26 @@ def nips(first, count):
     with open(os.environ["NIPS_FILE"]) as f:
         all_nips = [line.strip() for line in f if line.strip()]
     return all_nips[first:first + count]
+
+
+RANGES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ranges.tsv")
+
+
+def row_range(name):
+    """(first, last) row of the test data range `name` in tests/ranges.tsv:
+    rows of identity.pns in NIP order, 1-based (row n is NIPS_FILE line n)."""
+    with open(RANGES) as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if not line.startswith("#") and cols[0] == name and len(cols) >= 3:
+                return int(cols[1]), int(cols[2])
+    raise KeyError(f"no test data range {name!r} in tests/ranges.tsv")
+
+
+def range_nips(name):
+    """The NIPS_FILE lines of the range `name` (tests/ranges.tsv), in order."""
+    first, last = row_range(name)
+    got = nips(first - 1, last - first + 1)
+    if len(got) != last - first + 1:
+        raise ValueError(f"NIPS_FILE has {len(got)} of the {last - first + 1} lines of range {name!r}")
+    return got

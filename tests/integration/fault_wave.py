@@ -44,6 +44,12 @@ def fault_nips(first_row, count):
     return [n for n in out.splitlines() if n]
 
 
+def range_nips(name):
+    """The NIPs of the test data range `name` (tests/ranges.tsv)."""
+    first, last = pc.row_range(name)
+    return fault_nips(first, last - first + 1)
+
+
 def in_list(nips):
     return ",".join("'%s'" % n for n in nips)
 

@@ -31,6 +31,11 @@ def nips_by_row(first, last):
     return [r[0] for r in sql(f"SELECT nip FROM identity.pns ORDER BY nip OFFSET {first - 1} LIMIT {last - first + 1};")]
 
 
+def range_rows(name):
+    """NIPs of the test data range `name` (tests/ranges.tsv), from the database."""
+    return nips_by_row(*pc.row_range(name))
+
+
 def call(topic, type_, key, data, timeout_ms=20000):
     """The reply data of one request (dict), or None when none came."""
     env = dict(os.environ, PUPNS_LOG_LEVEL="warn")

@@ -19,7 +19,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from identity_helpers import CTL, call, nips_by_row, pc, sql  # noqa: E402,F401
+from identity_helpers import CTL, call, nips_by_row, pc, range_rows, sql  # noqa: E402,F401
 
 PASSWORD = "Verifikasi#2015-Malang"
 RUN = uuid.uuid4().hex[:6]  # usernames of this run (a re-run on the same stack adds new ones)
