@@ -5,17 +5,17 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <ulfius.h>
 
-#include "edge.h"
 #include "ids.h"
 #include "log.h"
 #include "metrics.h"
-#include "respond.h"
+#include "mhd_errors.h"
 
 typedef enum { PHASE_RECEIVING, PHASE_HANDLING, PHASE_IDLE } guard_phase;
 
@@ -115,28 +115,15 @@ void gw_guard_request_completed(void *cls, struct MHD_Connection *connection, vo
 /* Answers 413 problem+json from here, built by the same code as every
  * other refusal, and closes the connection (its body is not read). */
 static enum MHD_Result refuse_too_large(struct MHD_Connection *connection, const char *how) {
-    struct _u_response resp;
-    if (ulfius_init_response(&resp) != U_OK) return MHD_NO;
     /* The same request id rules as the dispatcher (routes.c): the client's
      * if plain, else a new one, so even this refusal can be traced. */
-    char rid[PC_UUID_LEN + 28];
-    gw_request_id(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Request-Id"), rid);
-    ulfius_add_header_to_response(&resp, "X-Request-Id", rid);
-    gw_edge_security_headers(&resp);
-    gw_fail(&resp, 413, "permintaan_terlalu_besar", "Permintaan terlalu besar",
-            "Data yang dikirim melebihi batas ukuran yang diizinkan.", NULL);
-    enum MHD_Result ret = MHD_NO;
-    struct MHD_Response *r = MHD_create_response_from_buffer(resp.binary_body_length, resp.binary_body,
-                                                             MHD_RESPMEM_MUST_COPY);
-    if (r) {
-        const char **keys = u_map_enum_keys(resp.map_header);
-        for (size_t i = 0; keys && keys[i]; i++)
-            MHD_add_response_header(r, keys[i], u_map_get(resp.map_header, keys[i]));
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-        ret = MHD_queue_response(connection, 413, r);
-        MHD_destroy_response(r);
-    }
-    ulfius_clean_response(&resp);
+    struct MHD_Response *r =
+        gw_mhd_problem(413, "permintaan_terlalu_besar", "Permintaan terlalu besar",
+                       "Data yang dikirim melebihi batas ukuran yang diizinkan.",
+                       MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Request-Id"));
+    if (!r) return MHD_NO;
+    enum MHD_Result ret = MHD_queue_response(connection, 413, r);
+    MHD_destroy_response(r);
     char labels[64];
     snprintf(labels, sizeof labels, "reason=\"%s\"", how);
     pc_metrics_inc("pupns_http_refused_early_total", labels, 1);

@@ -1,9 +1,11 @@
 """test_http_edge.py -- the gateway's HTTP edge under abuse (loopback only,
 bounded): NUL and control bytes in paths, bodies without JSON Content-Type,
-HTTP/1.1 without Host, security headers on
+HTTP/1.1 without Host, what libmicrohttpd refuses itself (problem+json, not
+its HTML pages), security headers on
 every response, oversized bodies (announced: 413 before the upload; chunked:
 413 past the limit), a drip-fed request cut at the receive deadline, and 1,100 slow connections from one address (capped per
 address; a client from another address is still served)."""
+import json
 import os
 import resource
 import socket
@@ -53,6 +55,26 @@ body = b'{"nip":"1","email":"a"}'
 s, h, b = raw(b"POST /api/v1/registrasi/mulai HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: text/plain\r\n"
               b"Content-Length: %d\r\n\r\n" % len(body) + body)
 t.ok(s == 415 and "application/problem+json" in h, "a body that is not application/json gets 415 problem+json", (s, b[:200]))
+# What libmicrohttpd refuses itself, before any handler (mhd_errors.h):
+# problem+json with the right status and the security headers, never its
+# HTML pages.
+library = [
+    ("a header block past libmicrohttpd's buffer", 431,
+     b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 70000 + b"\r\n\r\n"),
+    ("a request line past libmicrohttpd's buffer", 414, b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"),
+    ("an unknown HTTP version", 505, b"GET / HTTP/2.5\r\nHost: x\r\n\r\n"),
+    ("a malformed chunk", 400, b"POST /api/v1/registrasi HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                               b"Transfer-Encoding: chunked\r\n\r\nzz\r\n"),
+]
+for what, want, request in library:
+    s, h, b = raw(request)
+    try:
+        problem = json.loads(b)
+    except ValueError:
+        problem = {}
+    t.ok(s == want and "application/problem+json" in h and problem.get("status") == want and problem.get("title")
+         and "content-security-policy:" in h.lower() and "<html" not in b.lower(),
+         f"{what}: libmicrohttpd's own {want} is problem+json with the security headers", (s, h[:300], b[:200]))
 # An announced oversized body: 413 as soon as the headers are in (the
 # client sends no body byte and still gets its answer).
 t0 = time.monotonic()
@@ -128,9 +150,10 @@ t.ok(cut_after is not None, "a client dripping its headers a byte a second is cu
 if cut_after is not None:
     print(f"# the drip-fed connection was cut after {cut_after:.1f} s (deadline {deadline} s)")
 metrics = raw(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")[2]
-t.ok('pupns_http_slow_clients_total{phase="receiving"}' in metrics and "pupns_http_refused_early_total" in metrics,
-     "the cut and the early refusals are counted in /metrics",
-     [line for line in metrics.splitlines() if "slow_clients" in line or "refused_early" in line])
+t.ok('pupns_http_slow_clients_total{phase="receiving"}' in metrics and "pupns_http_refused_early_total" in metrics
+     and 'pupns_http_library_errors_total{status="431"}' in metrics,
+     "the cut, the early refusals and libmicrohttpd's own refusals are counted in /metrics",
+     [line for line in metrics.splitlines() if "slow_clients" in line or "refused_early" in line or "library" in line])
 s, h, b = raw(f"GET /api/v1/pns/{nip} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
 wanted = ["content-security-policy:", "frame-ancestors 'none'", "referrer-policy:", "x-content-type-options: nosniff"]
 t.ok(s == 200 and all(w in h.lower() for w in wanted), "responses carry CSP, frame-ancestors, Referrer-Policy, nosniff",
