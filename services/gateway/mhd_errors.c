@@ -54,30 +54,31 @@ struct MHD_Response *MHD_create_response_from_buffer(size_t size, void *buffer, 
 }
 
 /* What libmicrohttpd's statuses mean to the person who sent the request. */
+static const struct {
+    unsigned int status;
+    const char *code, *title, *detail;
+} meanings[] = {
+    { MHD_HTTP_BAD_REQUEST, "permintaan_tidak_valid", "Permintaan tidak valid",
+      "Permintaan HTTP tidak dapat dibaca. Periksa format permintaan." },
+    { MHD_HTTP_CONTENT_TOO_LARGE, "permintaan_terlalu_besar", "Permintaan terlalu besar",
+      "Data yang dikirim melebihi batas ukuran yang diizinkan." },
+    { MHD_HTTP_URI_TOO_LONG, "alamat_terlalu_panjang", "Alamat terlalu panjang",
+      "Alamat (URL) permintaan melebihi batas panjang yang diizinkan." },
+    { MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "header_terlalu_besar", "Header permintaan terlalu besar",
+      "Header permintaan melebihi batas ukuran yang diizinkan." },
+    { MHD_HTTP_HTTP_VERSION_NOT_SUPPORTED, "versi_http_tidak_didukung", "Versi HTTP tidak didukung",
+      "Gunakan HTTP/1.1 atau HTTP/1.0." },
+};
+
 static struct MHD_Response *library_problem(unsigned int status) {
-    switch (status) {
-    case MHD_HTTP_BAD_REQUEST:
-        return gw_mhd_problem(status, "permintaan_tidak_valid", "Permintaan tidak valid",
-                              "Permintaan HTTP tidak dapat dibaca. Periksa format permintaan.", NULL);
-    case MHD_HTTP_CONTENT_TOO_LARGE:
-        return gw_mhd_problem(status, "permintaan_terlalu_besar", "Permintaan terlalu besar",
-                              "Data yang dikirim melebihi batas ukuran yang diizinkan.", NULL);
-    case MHD_HTTP_URI_TOO_LONG:
-        return gw_mhd_problem(status, "alamat_terlalu_panjang", "Alamat terlalu panjang",
-                              "Alamat (URL) permintaan melebihi batas panjang yang diizinkan.", NULL);
-    case MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE:
-        return gw_mhd_problem(status, "header_terlalu_besar", "Header permintaan terlalu besar",
-                              "Header permintaan melebihi batas ukuran yang diizinkan.", NULL);
-    case MHD_HTTP_HTTP_VERSION_NOT_SUPPORTED:
-        return gw_mhd_problem(status, "versi_http_tidak_didukung", "Versi HTTP tidak didukung",
-                              "Gunakan HTTP/1.1 atau HTTP/1.0.", NULL);
-    default:
-        if (status >= 500)
-            return gw_mhd_problem(status, "kesalahan_server", "Terjadi gangguan pada server",
-                                  "Silakan coba lagi beberapa saat lagi.", NULL);
-        return gw_mhd_problem(status, "permintaan_ditolak", "Permintaan ditolak",
-                              "Permintaan tidak dapat diproses. Periksa format permintaan.", NULL);
-    }
+    for (size_t i = 0; i < sizeof meanings / sizeof meanings[0]; i++)
+        if (meanings[i].status == status)
+            return gw_mhd_problem(status, meanings[i].code, meanings[i].title, meanings[i].detail, NULL);
+    if (status >= 500)
+        return gw_mhd_problem(status, "kesalahan_server", "Terjadi gangguan pada server",
+                              "Silakan coba lagi beberapa saat lagi.", NULL);
+    return gw_mhd_problem(status, "permintaan_ditolak", "Permintaan ditolak",
+                          "Permintaan tidak dapat diproses. Periksa format permintaan.", NULL);
 }
 
 enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned int status_code,
