@@ -15,6 +15,7 @@ rm -rf "$results"; mkdir -p "$results"
 passed=0; failed=0; skipped=0
 
 source "$TOP/tests/tap.sh"
+source "$TOP/tests/lib.sh"  # test_range, range_nips, ranges_last (tests/ranges.tsv)
 
 for flavour in rel asan; do
     for t in build/$flavour/tests/test_*; do
@@ -22,9 +23,12 @@ for flavour in rel asan; do
     done
 done
 run_tap fuzz-corpus bash tests/fuzz/run_corpus.sh
+run_tap test-ranges /usr/bin/python3 tests/check_ranges.py
 
 if [ "$what" = all ]; then
-    export STACK_NAME=test STACK_BASE=25400 PUPNS_HTTP_PORT=28080 BIN_DIR=$TOP/build/asan/bin SEED_N=4200
+    export STACK_NAME=test STACK_BASE=25400 PUPNS_HTTP_PORT=28080 BIN_DIR=$TOP/build/asan/bin
+    # As many PNS as the highest row of the test data ranges (tests/ranges.tsv).
+    export SEED_N=$(ranges_last)
     # The fault tests need the three-node cluster; the whole suite runs on it.
     export PUPNS_KAFKA_NODES=${PUPNS_KAFKA_NODES:-3}
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
@@ -38,11 +42,19 @@ if [ "$what" = all ]; then
     export BASE_URL=http://127.0.0.1:$PUPNS_HTTP_PORT TOP STATE_DIR PG_PORT STACK_BASE
     trap 'infra/stack/run.sh stop >/dev/null 2>&1' EXIT
     if infra/stack/run.sh start >"$results/stack.log" 2>&1; then
+        # NIPS_FILE: rows 1..N of identity.pns in NIP order, N the last row
+        # of the ranges that read it; line n is row n.
         psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d pupns -tAc \
-            "SELECT nip FROM identity.pns ORDER BY nip LIMIT 1000" >"$results/nips.txt"
+            "SELECT nip FROM identity.pns ORDER BY nip LIMIT $(ranges_last file)" >"$results/nips.txt"
         export NIPS_FILE=$results/nips.txt
+        # An itest with a range of its name gets that range's lines as its file.
         for t in build/asan/tests/itest_*; do
-            [ -x "$t" ] && run_tap "$(basename "$t")" "$t" "$NIPS_FILE"
+            [ -x "$t" ] || continue
+            name=$(basename "$t") nips=$NIPS_FILE
+            if test_range "$name" >/dev/null 2>&1; then
+                nips=$results/$name.nips; range_nips "$name" >"$nips"
+            fi
+            run_tap "$name" "$t" "$nips"
         done
         for t in tests/integration/*.sh tests/e2e/*.sh; do
             [ -f "$t" ] && run_tap "$(basename "$t" .sh)" bash "$t"

@@ -27,7 +27,7 @@ operation secured by bearerAuth refuses a request without Authorization
 with 401.
 
 --flows first runs the success paths with tests/e2e/pupns_client.py and
-checks each response the same way: one NIP from $NIPS_FILE lines 851-900
+checks each response the same way: one NIP of range "openapi" (tests/ranges.tsv)
 that is not registered yet registers (with an Idempotency-Key, retried),
 logs in, reads its registration, logs out. Prints TAP lines."""
 import json
@@ -209,15 +209,14 @@ def flows(c):
     import pupns_client as pc  # noqa: E402 - needs BASE set first
 
     pc.BASE = c.base
-    with open(os.environ["NIPS_FILE"]) as f:
-        candidates = [line.strip() for line in f if line.strip()][850:900]
+    candidates = pc.range_nips("openapi")
     nip, token = None, None
     for cand in candidates:
         s, b, _ = pc.start(cand)
         if s == 200:
             nip, token = cand, b["token"]
             break
-    if not c.tap("a fresh NIP for the success paths (NIPS_FILE lines 851-900)", [] if nip else ["none left unregistered"]):
+    if not c.tap("a fresh NIP for the success paths (range openapi)", [] if nip else ["none left unregistered"]):
         return
     c.exchange("POST /api/v1/registrasi/mulai (fresh NIP) -> 200 with a flow token", "POST",
                "/api/v1/registrasi/mulai", {"nip": nip, "email": "pns.openapi@example.go.id"}, expect="200")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_openapi.sh -- the gateway's real responses match proto/openapi.yaml.
 # Case syntax: see openapi_check.py (METHOD PATH [BODY] [Header=Value] [=>STATUS[:code]]).
-# --flows first runs the success paths (registers one NIP from $NIPS_FILE lines 851-900).
+# --flows first runs the success paths (registers one NIP of range openapi, tests/ranges.tsv).
 flows=--flows
 [ -n "${NIPS_FILE:-}" ] || { flows=; echo "# NIPS_FILE unset: success paths skipped"; }
 bearer43=Authorization=Bearer%20AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA

@@ -66,7 +66,7 @@ def squash(s):
 T0 = int(time.time() * 1000)
 
 # ---- awkward master data ----------------------------------------------------
-nips = pc.nips(int(os.environ.get("RECEIPT_FIRST_NIP", "900")), 20)  # lines 901-920 (test_receipt_crash: 921-930)
+nips = pc.range_nips("receipt")
 long_inst = sql("SELECT kode FROM identity.instansi ORDER BY length(nama) DESC, kode LIMIT 1")
 long_unit = sql(f"SELECT kode FROM identity.unit_kerja WHERE instansi_kode = {lit(long_inst)}"
                 " ORDER BY length(nama) DESC, kode LIMIT 1") if long_inst else ""

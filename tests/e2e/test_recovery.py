@@ -1,6 +1,6 @@
 """test_recovery.py -- lupa kata kunci, cek status and the verified address, end to end.
 
-Uses the PNS of rows 3401-3700 (ORDER BY nip) of identity.pns, read from the
+Uses the PNS of range "recovery" (tests/ranges.tsv) of identity.pns, read from the
 database. Reads the notices the registration service writes to
 pupns.registration.notices with kcat and opens their token_sealed with the
 notify service's secret key from the stack's secrets file (PyNaCl), as the
@@ -178,13 +178,14 @@ def refusal(resp):
     return s, json.dumps(b, sort_keys=True)
 
 
-rows = sql("SELECT nip FROM identity.pns ORDER BY nip OFFSET 3400 LIMIT 300").split()
-if len(rows) < 300:
-    print("1..1\nnot ok 1 - rows 3401-3700 of identity.pns exist (SEED_N >= 3700)")
+FIRST, LAST = pc.row_range("recovery")
+rows = sql(f"SELECT nip FROM identity.pns ORDER BY nip OFFSET {FIRST - 1} LIMIT {LAST - FIRST + 1}").split()
+if len(rows) < LAST - FIRST + 1:
+    print(f"1..1\nnot ok 1 - rows {FIRST}-{LAST} of identity.pns exist (SEED_N >= {LAST})")
     sys.exit(0)
 # Unregistered NIPs only: a re-run on the same stack goes on with later rows.
 free = [n for n in rows if sql(f"SELECT count(*) FROM registration.account WHERE nip = '{n}'") == "0"]
-if not T.ok(len(free) >= 12, f"12 unregistered NIPs among rows 3401-3700 ({len(free)} free)", "use a fresh stack"):
+if not T.ok(len(free) >= 12, f"12 unregistered NIPs among rows {FIRST}-{LAST} ({len(free)} free)", "use a fresh stack"):
     sys.exit(0)
 A, B, C, D, E, F, G, U = free[:8]  # U is never registered
 

@@ -5,10 +5,10 @@ NIPs, the owner's view, login and the captcha after repeated failures. TAP outpu
 import concurrent.futures
 import time
 
-from pupns_client import Tap, call, captcha, form, nips, redis, register, start
+from pupns_client import Tap, call, captcha, form, range_nips, redis, register, start
 
 t = Tap()
-nip, nip2, nip_conc, nip_lock = nips(500, 4)
+nip, nip2, nip_conc, nip_lock = range_nips("registration")
 
 # Step 2: validation and the flow token.
 s, b, _ = start("12345", "bukan-email")
@@ -129,7 +129,7 @@ t.ok(len(created) == 1 and sum(1 for s, _ in results if s == 409) == 49,
      sorted(s for s, _ in results))
 
 # Correction reports: stored open, announced, registration not blocked.
-nip_k = nips(520, 1)[0]
+nip_k = range_nips("registration_corrections")[0]
 s, b, _ = call("POST", f"/api/v1/pns/{nip_k}/koreksi", {"field": "nama", "usulan": "Budi Santoso, S.Pd.",
                                                          "catatan": "Gelar belum tercantum"})
 t.ok(s == 201 and b["status"] == "terbuka" and b["field"] == "nama" and b["nilai_lama"] and b["usulan"] == "Budi Santoso, S.Pd.",

@@ -2,14 +2,10 @@
 waves through the HTTP API as real clients send them, and the exactly-once
 checks against PostgreSQL and pupns.registration.events. Stdlib only.
 
-NIPs. NIPS_FILE holds rows 1-1000 of identity.pns in NIP order and every
-other test takes its NIPs from there (registrations: lines 501-521, 601-800,
-851-900, 900, 931-1000; look-ups and logins elsewhere). The fault waves need
-1,500+ fresh NIPs, more than that file has left, so they take rows 1001-3000
-of the same order (tests/run.sh seeds SEED_N=3000), which no other test uses:
-    test_fault_broker     rows 1001-1500  (500)
-    test_fault_instances  rows 1501-2500  (1,000) and 2501-2540 (ordering)
-    test_fault_overload   rows 2541-3000  (460)
+NIPs. The fault waves need 1,500+ fresh NIPs, more than NIPS_FILE has left,
+so they take rows of identity.pns in NIP order beyond it, from their ranges
+in tests/ranges.tsv (range_nips): fault_broker (500), fault_instances (1,000)
+and fault_instances_order (ordering), fault_overload (460).
 """
 import concurrent.futures
 import json

@@ -132,14 +132,14 @@ try:
 
     # Registrations: step 2 and captchas on the main gateway, step 3 all at once on the small one.
     forms = {}
-    for nip in pc.nips(940, 60):
+    for nip in pc.range_nips("backpressure_registrations"):
         if len(forms) == 30:
             break
         s, b, _ = pc.start(nip)
         if s == 200:
             cid, ans = pc.captcha()
             forms[nip] = pc.form(b["token"], cid, ans, PASSWORD)
-    print(f"# {len(forms)} unregistered NIPs from NIPS_FILE lines 941-1000", flush=True)
+    print(f"# {len(forms)} unregistered NIPs of range backpressure_registrations", flush=True)
 
     def submit(nip):
         return pc.call("POST", "/api/v1/registrasi", forms[nip], base=BP, timeout=90)
@@ -162,7 +162,7 @@ try:
     def lookup(nip):
         return pc.call("GET", "/api/v1/pns/" + nip, base=BP, timeout=30)
 
-    looks = wave(lookup, pc.nips(0, 80))
+    looks = wave(lookup, pc.range_nips("backpressure_lookups"))
     shed = check_wave("look-ups", looks, {200})
     bad = retry_shed(shed, lookup, 200)
     t.ok(shed and not bad, f"look-ups: all {len(shed)} shed ones, asked again after Retry-After, are 200", bad[:3])

@@ -15,7 +15,7 @@ fi
 meta() { kcat -b "$PUPNS_KAFKA_BROKERS" -L -m 5 "$@" 2>/dev/null; }
 # partitions TOPIC: "leader replicas isrs" per partition
 partitions() { meta -t "$1" | sed -n 's/^ *partition [0-9]*, leader \(-\?[0-9]*\), replicas: \([0-9,]*\), isrs: \([0-9,]*\).*/\1 \2 \3/p'; }
-nips=$(head -20 "${NIPS_FILE:-/dev/null}" 2>/dev/null); [ -n "$nips" ] || nips=197501022014071003
+nips=$(range_nips cluster_nodes 2>/dev/null); [ -n "$nips" ] || nips=197501022014071003
 # lookups_ok SECONDS: every NIP of the list answers 200 within SECONDS (each
 # one retried: a 503 of the gateway's backpressure or a 504 during failover
 # is an answer to retry, not a failure).

@@ -28,7 +28,7 @@ from identity_helpers import pc  # noqa: E402
 T = pc.Tap()
 TOP = os.environ["TOP"]
 t0 = int(time.time() * 1000) - 2000
-a, b = ih.nips_by_row(3901, 3902)
+a, b = ih.range_rows("corrections_resolve")
 inst_a, unit_a, nama_a = ih.instansi_of(a)
 # A unit of another instansi for the Instansi report: the first one by kode.
 new_unit, new_inst = ih.sql("SELECT kode, instansi_kode FROM identity.unit_kerja WHERE instansi_kode <> :'v1'"

@@ -51,7 +51,7 @@ if nodes != "3":
 
 PLAN = 14
 print(f"1..{PLAN}", flush=True)
-nips = fw.fault_nips(1001, N)
+nips = fw.range_nips("fault_broker")
 if not t.ok(len(nips) == N, f"{N} NIPs from identity.pns rows 1001-{1000 + N}", f"got {len(nips)} (SEED_N >= 1500?)"):
     sys.exit(1)
 already = sum(fw.accounts(nips).values())

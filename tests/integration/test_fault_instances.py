@@ -82,8 +82,8 @@ def group_members():
     return out
 
 
-nips = fw.fault_nips(1501, N)
-order_nips = fw.fault_nips(2501, ORDER_N)
+nips = fw.range_nips("fault_instances")
+order_nips = fw.range_nips("fault_instances_order")
 t.ok(len(nips) == N and len(order_nips) == ORDER_N,
      f"{N} + {ORDER_N} NIPs from identity.pns rows 1501-{1500 + N + ORDER_N}", f"{len(nips)}, {len(order_nips)}")
 already = sum(fw.accounts(nips + order_nips).values())

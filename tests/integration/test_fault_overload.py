@@ -79,7 +79,7 @@ def send(nip, form, log):
     return s, b, h
 
 
-nips = fw.fault_nips(2541, POOL)
+nips = fw.range_nips("fault_overload")
 t.ok(len(nips) == POOL, f"{POOL} NIPs from identity.pns rows 2541-3000", f"got {len(nips)}")
 subprocess.run([fw.SVC, "start", "gateway", INSTANCE], env=gw_env(), check=False)
 try:

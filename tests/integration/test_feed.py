@@ -38,7 +38,7 @@ from identity_helpers import pc  # noqa: E402
 T = pc.Tap()
 TOP = os.environ["TOP"]
 SVC = os.path.join(TOP, "infra/stack/svc.sh")
-rows = ih.nips_by_row(3931, 3960)
+rows = ih.range_rows("feed")
 by_inst = collections.defaultdict(list)
 for nip in rows:
     by_inst[ih.instansi_of(nip)[0]].append(nip)
@@ -130,7 +130,7 @@ def phase_keys(phase):
 
 # ---- the verifier's part: rows 3961-3966 in an empty unit of region R -------------
 verifier = os.path.exists(os.path.join(ih.CTL[:-len("pupns-ctl")], "pupns-verifier"))
-vnips, vregs, vunit, t1, t2 = ih.nips_by_row(3961, 3966), {}, None, None, None
+vnips, vregs, vunit, t1, t2 = ih.range_rows("feed_verifier"), {}, None, None, None
 used = ih.sql("SELECT count(*) FROM registration.account WHERE nip = ANY(string_to_array(:'v1', ','));",
               ",".join(vnips))[0][0] != "0"
 if verifier and used:

@@ -16,7 +16,7 @@ T = pc.Tap()
 REQ = "pupns.identity.requests"
 
 # The largest unit of a PNS of rows 3901-4000 (this test's rows; read only).
-mine = ih.nips_by_row(3901, 4000)
+mine = ih.range_rows("identity_units")
 nip, unit, instansi = ih.sql("SELECT p.nip, p.unit_kerja_kode, p.instansi_kode FROM identity.pns p"
                              " WHERE p.nip = ANY(string_to_array(:'v1', ','))"
                              " ORDER BY (SELECT count(*) FROM identity.pns q WHERE q.unit_kerja_kode = p.unit_kerja_kode)"

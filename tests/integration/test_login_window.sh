@@ -2,10 +2,10 @@
 # test_login_window.sh -- per-NIP login failures decay: they count within an
 # hour of the first one, then start over (the window is moved back in the
 # database rather than waited for); five of them ask for a captcha, never a
-# lock-out. NIPS_FILE line 469.
+# lock-out. NIPs: range login_window (tests/ranges.tsv).
 source "$(dirname "$0")/../lib.sh"
 echo "1..5"
-nip=$(sed -n 469p "$NIPS_FILE")
+nip=$(range_nips login_window)
 sql() { psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d pupns -tAc "$1"; }
 login() { req POST /api/v1/auth/login "{\"nip\":\"$nip\",\"kata_kunci\":\"$1\"}"; echo "$STATUS:$(jget code)"; }
 sql "DELETE FROM registration.login_throttle WHERE nip = '$nip'" >/dev/null

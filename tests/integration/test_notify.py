@@ -125,12 +125,14 @@ def own_pns():
     rows ORDER BY nip, and a row inserted before them shifted every later
     test's rows by one (test_verifier then met a NIP test_fault_overload
     had registered)."""
+    import pupns_client  # noqa: E402 - for the row it copies (tests/ranges.tsv)
+    row = pupns_client.row_range("notify_unit")[0]
     for _ in range(50):
         cand = f"20061231202501{random.choice('12')}{random.randrange(1, 1000):03d}"
         if nl.sql(f"SELECT count(*) FROM identity.pns WHERE nip = '{cand}'") == "0":
             nl.sql("INSERT INTO identity.pns SELECT '%s', 'Uji Notify', tempat_lahir, DATE '2006-12-31', %s,"
-                   " DATE '2025-01-01', instansi_kode, unit_kerja_kode FROM identity.pns ORDER BY nip LIMIT 1"
-                   % (cand, cand[14]))
+                   " DATE '2025-01-01', instansi_kode, unit_kerja_kode FROM identity.pns ORDER BY nip OFFSET %d LIMIT 1"
+                   % (cand, cand[14], row - 1))
             return cand
     return None
 

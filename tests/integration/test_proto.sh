@@ -3,8 +3,8 @@
 # proto/, and libcommon/contract.h names the topics and types proto/ lists.
 #
 # Makes traffic through the gateway covering every implemented flow (look-ups,
-# captcha issue and check, registration of one fresh NIP from $NIPS_FILE lines
-# 950-999 and a refused second attempt, login, the owner's view, logout),
+# captcha issue and check, registration of one fresh NIP of range proto
+# (tests/ranges.tsv) and a refused second attempt, login, the owner's view, logout),
 # then reads every topic of proto/topics.json with kcat from the moment the
 # traffic started (the per-instance reply topic: the gateway's, from /readyz)
 # and validates every message against envelope.schema.json and the schema of
@@ -55,8 +55,7 @@ for nip, want in (("197501022014071003", 200), ("199001012015011999", 404)):
     s, b, _ = pc.call("GET", "/api/v1/pns/" + nip)
     tap(s == want, f"look-up of {nip} -> {want}", (s, b))
 
-with open(os.environ["NIPS_FILE"]) as f:
-    candidates = [line.strip() for line in f if line.strip()][949:999]
+candidates = pc.range_nips("proto")
 nip = token = None
 for cand in candidates:
     s, b, _ = pc.start(cand)
@@ -64,7 +63,7 @@ for cand in candidates:
         nip, token = cand, b["token"]
         break
 no = ""
-if tap(nip is not None, f"a NIP not registered yet, from NIPS_FILE lines 950-999 ({nip})", "all taken: use a fresh stack"):
+if tap(nip is not None, f"a NIP not registered yet, of range proto ({nip})", "all taken: use a fresh stack"):
     cid, _ = pc.captcha()
     s, b, _ = pc.call("POST", "/api/v1/registrasi", pc.form(token, cid, "XXXXXXX"))
     tap(s == 400 and [e["code"] for e in b.get("errors", [])] == ["captcha_salah"], "a wrong captcha answer is checked and refused", (s, b))

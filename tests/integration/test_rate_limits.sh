@@ -32,7 +32,7 @@ is "$codes" " 400 400 429" "registration attempts are limited"
 # Failed logins from one address across different NIPs: locked after 3.
 codes=""
 for i in 1 2 3 4; do
-    nip=$(sed -n "$((700 + i))p" "$NIPS_FILE")
+    nip=$(range_nips rate_limits_logins "$i")
     req POST /api/v1/auth/login "{\"nip\":\"$nip\",\"kata_kunci\":\"tebakan-$i\"}"; codes="$codes $STATUS"
 done
 is "$codes" " 401 401 401 429" "failed logins from one address lock it out, across NIPs"
@@ -40,7 +40,7 @@ is "$(jget code)" "login_dikunci" "the address lock-out says so in Indonesian"
 wait_s=$(redis-cli -u "$PUPNS_REDIS_URL" TTL lock:login:127.0.0.1)
 check "the lock lasts 30 s at first" test "$wait_s" -gt 0 -a "$wait_s" -le 30
 # A successful login on one's own account does not buy more guesses.
-own=$(sed -n 450p "$NIPS_FILE")  # NIPS_FILE lines 450-470: this block
+own=$(range_nips rate_limits_own)
 reg=$(/usr/bin/python3 - "$own" <<'PY'
 import os, sys
 sys.path.insert(0, os.path.join(os.environ["TOP"], "tests", "e2e"))
@@ -52,7 +52,7 @@ check "an own account to log in to ($own: $reg)" test "$reg" = 201 -o "$reg" = 4
 redis-cli -u "$PUPNS_REDIS_URL" --scan --pattern '*:login:*' | xargs -r redis-cli -u "$PUPNS_REDIS_URL" DEL >/dev/null
 codes=""
 for pw in salah-1 salah-2 'Rahasia#Malang75' salah-3 salah-4; do
-    nip=$(sed -n "$((451 + ${#codes} / 4))p" "$NIPS_FILE"); [ "$pw" = 'Rahasia#Malang75' ] && nip=$own
+    nip=$(range_nips rate_limits_guesses "$((1 + ${#codes} / 4))"); [ "$pw" = 'Rahasia#Malang75' ] && nip=$own
     req POST /api/v1/auth/login "{\"nip\":\"$nip\",\"kata_kunci\":\"$pw\"}"; codes="$codes $STATUS"
 done
 is "$codes" " 401 401 200 401 429" "the address's failures count on across its own successful login"
@@ -60,7 +60,7 @@ is "$codes" " 401 401 200 401 429" "the address's failures count on across its o
 # Guessing at one NIP slows that NIP from that address only (after
 # PUPNS_LOGIN_PAIR_LOCK_AFTER=2 failures), never its owner elsewhere.
 redis-cli -u "$PUPNS_REDIS_URL" --scan --pattern '*login*' | xargs -r redis-cli -u "$PUPNS_REDIS_URL" DEL >/dev/null
-target=$(sed -n 465p "$NIPS_FILE")
+target=$(range_nips rate_limits_pair)
 login_from() {
     curl -s -o /dev/null -w '%{http_code}' --interface "$1" -H 'Content-Type: application/json' \
         -d "{\"nip\":\"$target\",\"kata_kunci\":\"$2\"}" "$BASE_URL/api/v1/auth/login"
@@ -78,7 +78,7 @@ codes=$(/usr/bin/python3 - "$BASE_URL" <<'PY'
 import os, sys
 sys.path.insert(0, os.path.join(os.environ["TOP"], "tests", "e2e"))
 import pupns_client as pc
-nips = [l.strip() for l in open(os.environ["NIPS_FILE"])][719:723]
+nips = pc.range_nips("rate_limits_resets")
 out = []
 for nip in nips:
     cid, ans = pc.captcha(base=os.environ["MAIN_URL"])
@@ -122,7 +122,7 @@ for _ in 1 2 3 4 5 6 7; do req GET /api/v1/pns/197501022014071003; codes="$codes
 is "$codes" " 200 200 200 200 200 429 429" "with Redis down, look-ups over the limit still get 429 (counted in memory)"
 codes=""
 for i in 1 2 3 4; do
-    nip=$(sed -n "$((710 + i))p" "$NIPS_FILE")
+    nip=$(range_nips rate_limits_logins_memory "$i")
     req POST /api/v1/auth/login "{\"nip\":\"$nip\",\"kata_kunci\":\"tebakan-$i\"}"; codes="$codes $STATUS"
 done
 is "$codes" " 401 401 401 429" "with Redis down, failed logins still lock the address out"

@@ -107,7 +107,7 @@ def row(nip):
                f" FROM receipt.document WHERE nip = '{nip}'").splitlines()
 
 
-nips = pc.nips(int(os.environ.get("RECEIPT_CRASH_FIRST_NIP", "920")), 10)
+nips = pc.range_nips("receipt_crash")
 
 # ---- 1. re-delivery --------------------------------------------------------
 first = register_and_login(nips[0])

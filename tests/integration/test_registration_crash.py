@@ -9,10 +9,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
-from pupns_client import Tap, call, captcha, form, nips, start  # noqa: E402
+from pupns_client import Tap, call, captcha, form, range_nips, start  # noqa: E402
 
 t = Tap()
-batch = nips(600, 200)
+batch = range_nips("registration_crash")
 svc = os.path.join(os.environ["TOP"], "infra", "stack", "svc.sh")
 
 

@@ -53,7 +53,7 @@ def events_about(topic, nip, t0):
 read_errors = []
 t0 = int(time.time() * 1000) - 1000
 nip = None
-for cand in pc.nips(930, 10):
+for cand in pc.range_nips("request_id"):
     s, b, _ = pc.start(cand)
     if s == 200:
         nip, token = cand, b["token"]

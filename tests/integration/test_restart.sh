@@ -3,7 +3,7 @@
 # while clients look up NIPs; a client that retries loses no request.
 source "$(dirname "$0")/../lib.sh"
 out=$(mktemp -d)
-head -400 "$NIPS_FILE" >"$out/nips"
+range_nips restart >"$out/nips"
 
 lookup() { # one client: retries timeouts and 5xx, then records what it got
     curl -s -o "$2/$1.json" -w '%{http_code}' --retry 20 --retry-delay 1 --retry-all-errors \
@@ -36,11 +36,11 @@ rm -rf "$out"
 "$TOP/infra/stack/stack.sh" pg-restart "$STACK_NAME" "$STACK_BASE" 2>/dev/null
 ok=0
 for _ in $(seq 50); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/api/v1/pns/$(head -1 "$NIPS_FILE")")
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/api/v1/pns/$(range_nips restart 1)")
     [ "$code" = 200 ] && { ok=1; break; }
     sleep 0.2
 done
 is "$ok" 1 "look-ups work again after PostgreSQL restarts"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
-    -d '{"nip":"'"$(sed -n 3p "$NIPS_FILE")"'","email":"pns@example.go.id"}' "$BASE_URL/api/v1/registrasi/mulai")
+    -d '{"nip":"'"$(range_nips restart 3)"'","email":"pns@example.go.id"}' "$BASE_URL/api/v1/registrasi/mulai")
 is "$code" 200 "registration queries work again after PostgreSQL restarts"

@@ -52,7 +52,7 @@ def start(name, inst, extra=None):
 
 # Look-ups keep flowing through gateway 1 from before the second instances
 # start until 5 s after they are ready, so they span the rebalances.
-nips = pc.nips(0, 300)
+nips = pc.range_nips("scale_out_lookups")
 stop_flag = []
 def keep_looking(k):
     out = []
@@ -87,7 +87,7 @@ after = (metric(base + 11, "identity_requests_total"), metric(base + 21, "identi
 print(f"# look-ups served: identity-1 {after[0] - before[0]:.0f}, identity-2 {after[1] - before[1]:.0f}")
 t.ok(after[0] > before[0] and after[1] > before[1], "both identity instances served look-ups")
 
-regs = pc.nips(400, 40)
+regs = pc.range_nips("scale_out_registrations")
 # Commands and queries (a rerun finds the NIPs registered at step 2's query).
 reg_before = (metric(base + 13, "pupns_serve_messages_total"), metric(base + 23, "pupns_serve_messages_total"))
 with cf.ThreadPoolExecutor(8) as pool:

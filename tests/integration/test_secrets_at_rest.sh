@@ -6,7 +6,7 @@
 # change, the answers of a status check, and the tokens of the verification
 # and reset links (opened from the notices with the notify key, as notify does).
 source "$(dirname "$0")/../lib.sh"
-nip=$(sed -n '900p' "$NIPS_FILE")
+nip=$(range_nips secrets_at_rest)
 pw="Sandi-Unik-$RANDOM-Xq"; ibu="Ibunda Unik $RANDOM"; jawab="Jawaban Unik $RANDOM"
 out=$(/usr/bin/python3 - "$nip" "$pw" "$ibu" "$jawab" <<'PY'
 import sys, os

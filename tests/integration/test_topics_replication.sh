@@ -69,7 +69,7 @@ PUPNS_HTTP_PORT=$port3 "$TOP/infra/stack/svc.sh" start gateway 3 >/dev/null
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port3/readyz" >/dev/null && break; sleep 0.2; done
 reply3=$(curl -s "http://127.0.0.1:$port3/readyz" | grep -o 'pupns\.gateway\.replies\.[A-Za-z0-9._-]*')
 check "a third gateway made its reply topic ($reply3)" test "$(meta "$reply3" | cut -d' ' -f1)" = 1
-code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port3/api/v1/pns/$(head -1 "$NIPS_FILE")")
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port3/api/v1/pns/$(range_nips topics_replication)")
 is "$code" 200 "it answers a look-up"
 "$TOP/infra/stack/svc.sh" stop gateway 3 >/dev/null
 gone=0

@@ -8,7 +8,7 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port2/readyz" >/dev/null && 
 check "second gateway is ready" curl -sf "http://127.0.0.1:$port2/readyz"
 
 out=$(mktemp -d)
-head -300 "$NIPS_FILE" >"$out/nips"
+range_nips two_gateways >"$out/nips"
 one() { # NIP DIR: ask both gateways for it at once
     curl -s --max-time 20 "$BASE_URL/api/v1/pns/$1" >"$2/$1.a" &
     curl -s --max-time 20 "http://127.0.0.1:$PORT2/api/v1/pns/$1" >"$2/$1.b"

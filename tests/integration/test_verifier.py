@@ -28,7 +28,7 @@ from verifier_helpers import api, pc  # noqa: E402
 T = pc.Tap()
 T0 = int(time.time() * 1000) - 1000
 
-nips = vh.nips_by_row(3001, 3030)
+nips = vh.range_rows("verifier")
 (unit, inst), = vh.empty_units("a1-path", 1)
 vh.move(nips, unit, inst)
 T.ok(len(nips) == 30, f"30 NIPs of rows 3001-3030 moved into the empty unit {unit} ({inst})")

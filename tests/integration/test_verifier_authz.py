@@ -22,8 +22,8 @@ from verifier_helpers import api, pc  # noqa: E402
 
 T = pc.Tap()
 (ua, ia), (ub, ib) = vh.empty_units("a1-authz", 2)
-rows_a, rows_b = vh.nips_by_row(3101, 3109), vh.nips_by_row(3110, 3118)
-corr_a, corr_b = vh.nips_by_row(3119, 3120), vh.nips_by_row(3121, 3122)
+rows_a, rows_b = vh.range_rows("verifier_authz_a"), vh.range_rows("verifier_authz_b")
+corr_a, corr_b = vh.range_rows("verifier_authz_corr_a"), vh.range_rows("verifier_authz_corr_b")
 vh.move(rows_a + corr_a, ua, ia)
 vh.move(rows_b + corr_b, ub, ib)
 regs = vh.register_all(rows_a + rows_b)

@@ -37,7 +37,7 @@ def healthy(deadline_s=60):
     return False
 
 
-nips = vh.nips_by_row(3221, 3260)
+nips = vh.range_rows("verifier_crash")
 (unit, inst), = vh.empty_units("a1-crash", 1)
 vh.move(nips, unit, inst)
 tok = vh.login(vh.add_user("v1crash", "verifikator1", units=[unit]))

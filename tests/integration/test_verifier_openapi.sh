@@ -7,7 +7,9 @@
 set -uo pipefail
 run=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
 pg() { psql -X -q -tA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d pupns -c "$1"; }
-read -r unit inst < <(pg "SELECT unit_kerja_kode, instansi_kode FROM identity.pns ORDER BY nip OFFSET 3390 LIMIT 1" | tr '|' ' ')
+source "$(dirname "$0")/../lib.sh"  # test_range: its row (tests/ranges.tsv)
+read -r row _ < <(test_range verifier_openapi)
+read -r unit inst < <(pg "SELECT unit_kerja_kode, instansi_kode FROM identity.pns ORDER BY nip OFFSET $((row - 1)) LIMIT 1" | tr '|' ' ')
 export PUPNS_PG_URL=postgresql://pupns_verifier@127.0.0.1:$PG_PORT/pupns
 pw='Verifikasi#2015-Malang'
 add() { echo "$pw" | "$BIN_DIR/pupns-ctl" user add "$@" >/dev/null; }

@@ -15,7 +15,7 @@ from verifier_helpers import api, pc, sql  # noqa: E402
 
 T = pc.Tap()
 T0 = int(time.time() * 1000) - 1000
-nips = vh.nips_by_row(3201, 3210)
+nips = vh.range_rows("verifier_race")
 (unit, inst), = vh.empty_units("a1-race", 1)
 vh.move(nips, unit, inst)
 regs = vh.register_all(nips)

@@ -10,7 +10,7 @@ import verifier_helpers as vh
 
 pc = vh.pc
 T = pc.Tap()
-nip = vh.nips_by_row(3991, 3991)[0]
+nip = vh.range_rows("verifier_receipts")[0]
 (unit, inst), (other_unit, other_inst) = vh.empty_units("receipts-" + vh.RUN, 2)
 vh.move([nip], unit, inst)
 regs = vh.register_all([nip])
