@@ -12,6 +12,18 @@ void receipt_kid(const unsigned char pk[crypto_sign_PUBLICKEYBYTES], char kid[RE
     sodium_bin2hex(kid, RECEIPT_KID_LEN + 1, h, RECEIPT_KID_LEN / 2);
 }
 
+/* The retired list is one configuration value (pc_config, libcommon/config.h):
+ * RECEIPT_OLD_KEYS_MAX entries "kid:hex," must fit in it, or the limit named
+ * in the error messages would be one nobody can reach. */
+_Static_assert(sizeof(((pc_config *)0)->receipt_old_public_keys) >=
+                   RECEIPT_OLD_KEYS_MAX * (RECEIPT_KID_LEN + 1 + 2 * crypto_sign_PUBLICKEYBYTES + 1),
+               "PUPNS_RECEIPT_OLD_PUBLIC_KEYS cannot hold RECEIPT_OLD_KEYS_MAX keys");
+
+/* Separators between entries: commas and white space, so a list kept in a
+ * file (PUPNS_RECEIPT_OLD_PUBLIC_KEYS_FILE, a mounted secret) may put one
+ * key on each line. */
+#define OLD_KEYS_SEP ", \t\r\n"
+
 /* One entry "kid:hex" or "hex" of the retired list into k->old. */
 static pc_status add_old(receipt_keys *k, const char *entry, size_t n, char *errstr, size_t errlen) {
     char buf[160], want_kid[RECEIPT_KID_LEN + 1] = "";
@@ -26,22 +38,41 @@ static pc_status add_old(receipt_keys *k, const char *entry, size_t n, char *err
         memcpy(want_kid, buf, RECEIPT_KID_LEN + 1);
         hex = colon + 1;
     }
+    receipt_pubkey p;
+    if (pc_config_key(hex, p.pk) != PC_OK) goto bad;
+    /* A mistyped digit usually leaves no curve point: say so now, not with
+     * every receipt of that key answered "tanda tangan tidak valid". */
+    if (crypto_core_ed25519_is_valid_point(p.pk) != 1) {
+        snprintf(errstr, errlen, "PUPNS_RECEIPT_OLD_PUBLIC_KEYS: %.8s... is not an Ed25519 public key", hex);
+        return PC_EINVAL;
+    }
+    receipt_kid(p.pk, p.kid);
+    if (want_kid[0] && strcmp(want_kid, p.kid) != 0) {
+        snprintf(errstr, errlen, "PUPNS_RECEIPT_OLD_PUBLIC_KEYS: kid %s does not belong to its key (its kid is %s)",
+                 want_kid, p.kid);
+        return PC_EINVAL;
+    }
+    /* The same key twice, or the current key listed too: harmless. Two keys
+     * under one kid (4 bytes: 1 in 2^32 per pair) would let one hide the
+     * other's receipts, so that is refused; it can only arise at a rotation,
+     * from the new seed, and another seed cures it. */
+    const receipt_pubkey *same = receipt_keys_find(k, p.kid);
+    if (same) {
+        if (sodium_memcmp(same->pk, p.pk, sizeof p.pk) == 0) return PC_OK;
+        snprintf(errstr, errlen, "PUPNS_RECEIPT_OLD_PUBLIC_KEYS: kid %s names two different keys%s", p.kid,
+                 same == &k->current ? ", the signing key's and a retired one: make another signing seed" : "");
+        return PC_EINVAL;
+    }
     if (k->nold >= RECEIPT_OLD_KEYS_MAX) {
         snprintf(errstr, errlen, "PUPNS_RECEIPT_OLD_PUBLIC_KEYS: more than %d keys", RECEIPT_OLD_KEYS_MAX);
         return PC_EINVAL;
     }
-    receipt_pubkey *p = &k->old[k->nold];
-    if (pc_config_key(hex, p->pk) != PC_OK) goto bad;
-    receipt_kid(p->pk, p->kid);
-    if (want_kid[0] && strcmp(want_kid, p->kid) != 0) {
-        snprintf(errstr, errlen, "PUPNS_RECEIPT_OLD_PUBLIC_KEYS: kid %s does not belong to its key (its kid is %s)",
-                 want_kid, p->kid);
-        return PC_EINVAL;
-    }
-    if (strcmp(p->kid, k->current.kid) != 0) k->nold++; /* the current key listed too: harmless */
+    k->old[k->nold++] = p;
     return PC_OK;
 bad:
-    snprintf(errstr, errlen, "PUPNS_RECEIPT_OLD_PUBLIC_KEYS: entries are kid:hex or hex (64 hex digits), comma-separated");
+    snprintf(errstr, errlen,
+             "PUPNS_RECEIPT_OLD_PUBLIC_KEYS: entries are kid:hex or hex (64 hex digits), separated by commas or "
+             "white space");
     return PC_EINVAL;
 }
 
@@ -58,9 +89,9 @@ pc_status receipt_keys_load(receipt_keys *k, const char *seed_hex, const char *o
     receipt_kid(k->current.pk, k->current.kid);
     const char *s = old_list ? old_list : "";
     while (*s) {
-        while (*s == ' ' || *s == ',') s++;
+        s += strspn(s, OLD_KEYS_SEP);
         if (!*s) break;
-        size_t n = strcspn(s, ", ");
+        size_t n = strcspn(s, OLD_KEYS_SEP);
         if (add_old(k, s, n, errstr, errlen) != PC_OK) {
             receipt_keys_clear(k);
             return PC_EINVAL;
