@@ -21,6 +21,8 @@
 #define IDLE_POLL_MS 100
 #define BUSY_POLL_MS 5
 
+int pc__serve_on(serve *s) { return pc_running() && !atomic_load(&s->stop); }
+
 int pc_serve_reply_topic_valid(const char *topic) {
     size_t plen = strlen(PC_TOPIC_REPLY_PREFIX);
     if (!topic || strncmp(topic, PC_TOPIC_REPLY_PREFIX, plen) != 0) return 0;
@@ -162,21 +164,21 @@ static int housekeep(serve *s) {
 }
 
 /* Waits for the work of the parts marked revoked, commits what finished,
- * and unlinks them. On stop (pc_running() false) every part counts. */
+ * and unlinks them. On stop (the process's or the loop's) every part counts. */
 static void drain_revoked(serve *s) {
     pc__serve_workers_drop_revoked(s);
     int64_t until = pc_mono_us() + (int64_t)DRAIN_WAIT_MS * 1000;
     for (;;) {
         int busy = 0;
         for (part *p = s->parts; p; p = p->next)
-            if ((atomic_load(&p->revoked) || !pc_running()) && part_busy(p)) busy = 1;
+            if ((atomic_load(&p->revoked) || !pc__serve_on(s)) && part_busy(p)) busy = 1;
         if (!busy || pc_mono_us() >= until) break;
         usleep(2000);
     }
     rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(4);
     for (part **pp = &s->parts; *pp;) {
         part *p = *pp;
-        if (!atomic_load(&p->revoked) && pc_running()) {
+        if (!atomic_load(&p->revoked) && pc__serve_on(s)) {
             pp = &p->next;
             continue;
         }
@@ -200,6 +202,19 @@ static void drain_revoked(serve *s) {
     rd_kafka_topic_partition_list_destroy(offs);
 }
 
+/* spec->rewind: a partition assigned for the first time in this run starts
+ * at its oldest retained message; one that comes back after a rebalance
+ * keeps the progress made since. */
+static void rewind_new(serve *s, rd_kafka_topic_partition_list_t *parts) {
+    if (!s->rewound) return;
+    for (int i = 0; i < parts->cnt; i++) {
+        rd_kafka_topic_partition_t *tp = &parts->elems[i];
+        if (rd_kafka_topic_partition_list_find(s->rewound, tp->topic, tp->partition)) continue;
+        tp->offset = RD_KAFKA_OFFSET_BEGINNING;
+        rd_kafka_topic_partition_list_add(s->rewound, tp->topic, tp->partition);
+    }
+}
+
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
                          void *opaque) {
     serve *s = opaque;
@@ -207,6 +222,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         for (int i = 0; i < parts->cnt; i++)
             if (!part_add(s, parts->elems[i].topic, parts->elems[i].partition)) pc_lifecycle_fail();
+        rewind_new(s, parts);
+        s->active_us = pc_mono_us(); /* joining a group takes seconds: idleness counts from here */
         PC_INFO("%s: %d partitions assigned", s->spec->name, parts->cnt);
         if (cooperative) {
             rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
@@ -233,10 +250,14 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
 
 /* ---- the poller ---- */
 
+/* The route of type: its own, else the catch-all (type NULL), else NULL. */
 static const pc_serve_route *route_of(const pc_serve_spec *spec, const char *type) {
-    for (size_t i = 0; i < spec->nroutes; i++)
-        if (strcmp(spec->routes[i].type, type) == 0) return &spec->routes[i];
-    return NULL;
+    const pc_serve_route *any = NULL;
+    for (size_t i = 0; i < spec->nroutes; i++) {
+        if (!spec->routes[i].type) any = &spec->routes[i];
+        else if (strcmp(spec->routes[i].type, type) == 0) return &spec->routes[i];
+    }
+    return any;
 }
 
 /* Takes one message in: a dead letter, or work for its partition's worker. */
@@ -244,6 +265,7 @@ static void take_in(serve *s, rd_kafka_message_t *m) {
     part *p = part_find(s, rd_kafka_topic_name(m->rkt), m->partition);
     /* Not ours (any more), paused, or already taken in before a seek. */
     if (!p || p->held || (p->next_offset >= 0 && m->offset < p->next_offset)) return;
+    s->active_us = pc_mono_us();
     entry *e = calloc(1, sizeof *e);
     if (!e) { /* read again after the pause that the full FIFO brings */
         part_pause(s, p, 1);
@@ -360,35 +382,54 @@ static rd_kafka_t *consumer_new(serve *s, char *errstr, size_t errlen) {
     return rk;
 }
 
+/* A spec the loop can run: an observer has no replies to send (and no
+ * producer to send them with); a catch-all route answers nothing either. */
+static int spec_valid(const pc_serve_spec *spec) {
+    for (size_t i = 0; i < spec->nroutes; i++) {
+        const pc_serve_route *r = &spec->routes[i];
+        if (r->reply_type && (spec->observe || !r->type)) {
+            PC_ERROR("%s: route %s has a reply type, which %s", spec->name, r->type ? r->type : "(any)",
+                     spec->observe ? "an observer cannot send" : "a catch-all route cannot have");
+            return 0;
+        }
+    }
+    if (!spec->observe && !spec->producer) {
+        PC_ERROR("%s: no producer for replies and dead letters", spec->name);
+        return 0;
+    }
+    return 1;
+}
+
 pc_status pc_serve_run(const pc_config *cfg, const pc_serve_spec *spec) {
     char err[512];
     serve s = { .cfg = cfg, .spec = spec };
+    if (!spec_valid(spec)) {
+        pc_lifecycle_fail();
+        return PC_EINVAL;
+    }
+    atomic_init(&s.stop, 0);
+    s.active_us = pc_mono_us();
+    if (spec->rewind && !(s.rewound = rd_kafka_topic_partition_list_new(16))) {
+        pc_lifecycle_fail();
+        return PC_EUNAVAIL;
+    }
     s.nworkers = spec->workers > 0 ? spec->workers : 1;
     int batch = spec->batch_max > 0 ? spec->batch_max : 1;
     s.part_max = 2 * batch > 32 ? 2 * batch : 32;
     s.workers = calloc((size_t)s.nworkers, sizeof *s.workers);
-    if (!s.workers) {
-        pc_lifecycle_fail();
-        return PC_EUNAVAIL;
-    }
-    int started = pc__serve_workers_start(&s);
-    if (started < s.nworkers) {
-        pc__serve_workers_stop(&s, started);
-        free(s.workers);
-        pc_lifecycle_fail();
-        return PC_EUNAVAIL;
-    }
-    s.rk = consumer_new(&s, err, sizeof err);
-    if (!s.rk) {
+    int started = s.workers ? pc__serve_workers_start(&s) : 0;
+    if (started == s.nworkers && !(s.rk = consumer_new(&s, err, sizeof err)))
         PC_ERROR("%s consumer: %s", spec->name, err);
+    if (!s.rk) {
         pc__serve_workers_stop(&s, started);
         free(s.workers);
+        if (s.rewound) rd_kafka_topic_partition_list_destroy(s.rewound);
         pc_lifecycle_fail();
         return PC_EUNAVAIL;
     }
     PC_INFO("%s: serving %s with %d workers", spec->name, spec->topics[0], s.nworkers);
     int busy = 0;
-    while (pc_running()) {
+    while (pc__serve_on(&s)) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(s.rk, busy ? BUSY_POLL_MS : IDLE_POLL_MS);
         if (m) {
             if (!m->err) {
@@ -407,6 +448,10 @@ pc_status pc_serve_run(const pc_config *cfg, const pc_serve_spec *spec) {
             rd_kafka_message_destroy(m);
         }
         busy = housekeep(&s);
+        if (!busy && spec->idle_stop_ms > 0 && (pc_mono_us() - s.active_us) / 1000 >= spec->idle_stop_ms) {
+            PC_INFO("%s: nothing for %ld ms; stopping", spec->name, spec->idle_stop_ms);
+            atomic_store(&s.stop, 1);
+        }
     }
     /* Stopping: running work finishes, what finished is committed. */
     drain_revoked(&s);
@@ -422,5 +467,6 @@ pc_status pc_serve_run(const pc_config *cfg, const pc_serve_spec *spec) {
         /* else leaked on purpose at exit: a late delivery report may still point at it */
     }
     free(s.workers);
+    if (s.rewound) rd_kafka_topic_partition_list_destroy(s.rewound);
     return pc_lifecycle_failed() ? PC_ERROR : PC_OK;
 }

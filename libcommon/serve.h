@@ -32,8 +32,28 @@
  *  - ordering: a partition always goes to the same worker thread, which
  *    handles its messages one after another (PC_SERVE_ONE) or in batches.
  *
- * Metrics: pupns_serve_messages_total{topic,result} and
- * pupns_deadletter_total{topic,reason}. See docs/ARCHITECTURE.md. */
+ * Observer mode (spec.observe) is the same loop for a read-only consumer,
+ * e.g. pupns-ctl feed, which runs as a regional office's principal that may
+ * read the public event topics and write nothing: there is no producer and
+ * nothing is ever written; what would be a dead letter (not JSON, not a
+ * CloudEvent, oversized, a type no route takes, data the handler refuses)
+ * is skipped instead: counted, logged (rate-limited), and committed like a
+ * handled message, so it cannot block its partition. Routes have no reply
+ * type; a catch-all route (type NULL) hands every type to the handler,
+ * which never judges the producer's types (it passes over what it does not
+ * know). Commits are as above: an offset is stored only once the handler
+ * returned PC_OK for it (e.g. after the line it printed was flushed). Two
+ * options serve such tools and work in any mode: spec.rewind (partitions
+ * assigned for the first time in this run start at their oldest retained
+ * message) and spec.idle_stop_ms (pc_serve_run returns after that long
+ * without a message, counted from the last message or assignment). A
+ * handler may end the loop early with pc_lifecycle_stop() (e.g. after the
+ * last message it wants): the message it is handling still finishes and is
+ * committed, those not started are left for the next run.
+ *
+ * Metrics: pupns_serve_messages_total{topic,result},
+ * pupns_deadletter_total{topic,reason} and, for an observer,
+ * pupns_serve_skipped_total{topic,reason}. See docs/ARCHITECTURE.md. */
 #ifndef PUPNS_SERVE_H
 #define PUPNS_SERVE_H
 
@@ -52,7 +72,8 @@
 
 /* A CloudEvents type the service handles. reply_type NULL: an event or a
  * command without a reply (the message is finished when the handler
- * returns PC_OK). */
+ * returns PC_OK). type NULL: a catch-all, taking every type that no other
+ * route names (no reply type then). */
 typedef struct {
     const char *type;
     const char *reply_type;
@@ -100,14 +121,20 @@ typedef struct {
     void *(*worker_open)(void *ctx, int index, char *errstr, size_t errlen);
     void (*worker_close)(void *w);
     void *ctx;
-    pc_producer *producer;             /* replies and dead letters (low latency) */
+    pc_producer *producer;             /* replies and dead letters (low latency); NULL when observe */
+    int observe;                       /* read-only: nothing is written, would-be dead letters are skipped */
+    int rewind;                        /* partitions new in this run start at their oldest message */
+    long idle_stop_ms;                 /* > 0: return after this long without a message */
 } pc_serve_spec;
 
-/* Consumes spec's topics until pc_running() turns false, then finishes the
- * running work, commits what is finished and leaves the group. Runs in the
- * calling thread. PC_OK after a clean stop; PC_EUNAVAIL when the consumer or
- * a worker could not start, PC_ERROR on a fatal consumer error (both after
- * pc_lifecycle_fail, so the process exits non-zero). */
+/* Consumes spec's topics until pc_running() turns false (or idle_stop_ms
+ * passes without a message), then finishes the running work, commits what
+ * is finished and leaves the group. Runs in the calling thread. PC_OK after
+ * a clean stop; PC_EINVAL for a spec it cannot run (a reply type in observer
+ * mode or on a catch-all, no producer otherwise), PC_EUNAVAIL when the
+ * consumer or a worker could not start, PC_ERROR on a fatal consumer error
+ * or after pc_lifecycle_fail (all of them after pc_lifecycle_fail, so the
+ * process exits non-zero). */
 pc_status pc_serve_run(const pc_config *cfg, const pc_serve_spec *spec);
 
 /* 1 if topic is a reply topic a service may answer on. */

@@ -1,5 +1,6 @@
 /* serve_answer.c -- the serve loop's answers: replies, error replies and
- * dead letters of entries, tracked until the brokers acknowledge them. */
+ * dead letters of entries, tracked until the brokers acknowledge them (in
+ * observer mode: no answers at all, a would-be dead letter is skipped). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +62,28 @@ static void deliver(serve *s, entry *e, const char *topic, int32_t partition, co
     pc__serve_send(s, e);
 }
 
+/* Observer mode: what would be a dead letter is passed over, counted and
+ * logged (rate-limited); e is finished, so its offset is committed. */
+static void skip(serve *s, entry *e, const char *reason, const char *detail) {
+    char labels[192];
+    snprintf(labels, sizeof labels, "topic=\"%s\",reason=\"%s\"", e->part->topic, reason);
+    pc_metrics_inc("pupns_serve_skipped_total", labels, 1);
+    pc__serve_count(e->part->topic, "skipped");
+    long nth = atomic_fetch_add(&s->dead_letters, 1);
+    if (nth < 20 || nth % 1000 == 0)
+        PC_WARN("skipped #%ld, %s/%d/%lld: %s%s%s", nth + 1, e->part->topic, e->part->partition,
+                (long long)e->offset, reason, detail ? ": " : "", detail ? detail : "");
+    atomic_store(&e->state, E_DONE);
+}
+
 /* Dead letter for e: tracked (e finishes when the brokers have it) or, as a
  * copy beside a reply, fire-and-forget. raw may be NULL (then e's event). */
 void pc__serve_dead_letter(serve *s, entry *e, const char *reason, const char *detail, const void *raw,
                            size_t raw_len, const char *key, int tracked) {
+    if (s->spec->observe) {
+        skip(s, e, reason, detail);
+        return;
+    }
     char labels[192];
     snprintf(labels, sizeof labels, "topic=\"%s\",reason=\"%s\"", e->part->topic, reason);
     pc_metrics_inc("pupns_deadletter_total", labels, 1);

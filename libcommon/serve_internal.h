@@ -75,8 +75,14 @@ typedef struct serve {
     int part_max;
     atomic_int resend_due;
     atomic_int bad_replyto_logged;
-    atomic_long dead_letters;
+    atomic_long dead_letters;      /* and, in observer mode, skipped messages */
+    atomic_int stop;               /* the loop itself ends (idle_stop_ms), not the process */
+    int64_t active_us;             /* last message taken in or partitions assigned (monotonic) */
+    rd_kafka_topic_partition_list_t *rewound; /* spec->rewind: partitions set back in this run */
 } serve;
+
+/* 1 while the loop serves: the process runs and the loop was not ended. */
+int pc__serve_on(serve *s);
 
 /* serve_answer.c */
 void pc__serve_count(const char *topic, const char *result);
@@ -84,7 +90,8 @@ void pc__serve_entry_free(entry *e);
 /* (Re-)sends e's output; e becomes SENDING, then DONE or FAILED. */
 void pc__serve_send(serve *s, entry *e);
 /* Dead letter for e: tracked (e finishes when the brokers have it) or, as a
- * copy beside a reply, fire-and-forget. raw may be NULL (then e's event). */
+ * copy beside a reply, fire-and-forget. raw may be NULL (then e's event).
+ * In observer mode nothing is written: e is skipped (counted, finished). */
 void pc__serve_dead_letter(serve *s, entry *e, const char *reason, const char *detail, const void *raw,
                            size_t raw_len, const char *key, int tracked);
 /* The handler is done with e (status st, reply data taken): answer,

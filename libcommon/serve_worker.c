@@ -17,7 +17,7 @@ static int64_t remaining_ms(const entry *e) {
 /* 1 when e must not be worked on any more: abandoned (stop, revoke) or
  * expired (skipped: nobody waits for its answer). Finishes e if so. */
 static int give_up(entry *e) {
-    if (!pc_running() || atomic_load(&e->part->revoked)) {
+    if (!pc__serve_on(e->part->s) || atomic_load(&e->part->revoked)) {
         atomic_store(&e->state, E_ABANDONED);
         return 1;
     }
@@ -35,9 +35,9 @@ static int budget_ends_before(const entry *e, int wait_ms) {
     return remaining_ms(e) - wait_ms < 250;
 }
 
-/* Sleeps *wait_ms (doubled for next time) unless the service stops. */
-static void backoff(int *wait_ms) {
-    for (int slept = 0; slept < *wait_ms && pc_running(); slept += 50) usleep(50 * 1000);
+/* Sleeps *wait_ms (doubled for next time) unless the loop stops. */
+static void backoff(serve *s, int *wait_ms) {
+    for (int slept = 0; slept < *wait_ms && pc__serve_on(s); slept += 50) usleep(50 * 1000);
     *wait_ms = *wait_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : *wait_ms * 2;
 }
 
@@ -64,7 +64,7 @@ static void run_one(serve *s, worker *w, entry *e) {
             pc__serve_finish(s, e, PC_EUNAVAIL, NULL);
             break;
         }
-        backoff(&wait_ms);
+        backoff(s, &wait_ms);
     }
     set_log_context(NULL);
 }
@@ -111,7 +111,7 @@ static void run_batch(serve *s, worker *w, entry **es, size_t n) {
         }
         set_log_context(NULL);
         n = k;
-        if (n > 0) backoff(&wait_ms);
+        if (n > 0) backoff(s, &wait_ms);
     }
     free(items);
 }
@@ -169,7 +169,7 @@ void pc__serve_workers_drop_revoked(serve *s) {
         entry **pp = &w->head, *last = NULL;
         while (*pp) {
             entry *e = *pp;
-            if (atomic_load(&e->part->revoked) || !pc_running()) {
+            if (atomic_load(&e->part->revoked) || !pc__serve_on(s)) {
                 *pp = e->wnext;
                 e->wnext = NULL;
                 atomic_store(&e->state, E_ABANDONED);

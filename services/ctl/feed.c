@@ -2,30 +2,34 @@
  *
  * Prints one instansi's public events (pupns.verifier.events,
  * pupns.identity.events, pupns.registration.events) as JSON lines: each line
- * is one CloudEvent, data included. An event belongs to the region by its
- * `instansi` extension attribute, or, for events that carry none
- * (registration.completed.v1), by data.instansi.kode.
+ * is one CloudEvent, data included, whatever its type (a new type of the
+ * region is printed too; the feed does not judge the producers' types). An
+ * event belongs to the region by its `instansi` extension attribute, or,
+ * for events that carry none (registration.completed.v1), by
+ * data.instansi.kode.
  *
- * Offsets live in the consumer group pupns-feed-<KODE>, and an offset is
- * stored only after its event is printed and stdout flushed (events of
- * other regions are stored as soon as they are skipped); stored offsets are
- * committed whenever the brokers have nothing more at once, every
- * COMMIT_EVERY messages, before a rebalance takes partitions away, and at
- * the end. So a feed stopped by SIGINT/SIGTERM and started again reads on
- * with nothing lost and nothing repeated; a feed killed outright repeats at
- * most what it printed since its last commit. An outbox publishes at least
- * once (a producer killed between publishing and marking its row sent
- * publishes the same event again, with the same id): the feed prints an
- * envelope id once however often it arrives, remembering the last
- * SEEN_GENERATION to 2 * SEEN_GENERATION ids it printed (a copy comes
- * seconds after the original). A consumer that keeps state keeps the ids
- * handled with it instead. A group never seen starts at
- * the oldest retained event; --from-beginning sets every partition of the
- * group back to it.
- *
- * An operator tool, not a service: it consumes with librdkafka directly
- * rather than through the serve loop (nothing to answer, nothing to retry). */
+ * It runs on libcommon's serve loop in observer mode (serve.h), as the
+ * regional principal may read these topics and write nothing: one worker
+ * (so lines never interleave), a catch-all route, and what is not a
+ * CloudEvent skipped and counted, never dead-lettered. Offsets live in the
+ * consumer group pupns-feed-<KODE>; the loop stores an offset only after
+ * the handler returned, and the handler returns only after the event's line
+ * is printed and stdout flushed (events of other regions return at once).
+ * The loop commits stored offsets every 200 ms, before a rebalance takes
+ * partitions away, and at the end. So a feed stopped by SIGINT/SIGTERM and
+ * started again reads on with nothing lost and nothing repeated; a feed
+ * killed outright repeats at most what it printed since the last commit.
+ * An outbox publishes at least once (a producer killed between publishing
+ * and marking its row sent publishes the same event again, with the same
+ * id): the feed prints an envelope id once however often it arrives,
+ * remembering the last SEEN_GENERATION to 2 * SEEN_GENERATION ids it
+ * printed (a copy comes seconds after the original). A consumer that keeps
+ * state keeps the ids handled with it instead. A group never seen starts
+ * at the oldest retained event; --from-beginning (the loop's rewind) sets
+ * every partition back to it once per run. --max stops after N lines,
+ * --idle-exit after S seconds without a message (the loop's idle stop). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +37,9 @@
 #include "contract.h"
 #include "ctl.h"
 #include "envelope.h"
-#include "ids.h"
-#include "kafka.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "serve.h"
 
 /* pupns.verifier.events (the verifier service's): named here too so the
  * feed builds and runs on a tree or a stack from before it. */
@@ -44,20 +47,13 @@
 #define PC_TOPIC_VERIFIER_EVENTS "pupns.verifier.events"
 #endif
 
-#define POLL_MS 100
 #define SEEN_GENERATION 50000
-#define COMMIT_EVERY 100
 #define KODE_MAX 16
 
 typedef struct {
     const char *instansi;
-    int from_beginning;
-    long max;          /* events to print, then stop; 0: no limit */
-    long idle_exit_ms; /* stop after this long without a message; 0: never */
-    int64_t active_us; /* the last message or assignment (monotonic), for idle_exit_ms */
-    /* Partitions set back to the start in this run (--from-beginning): a
-     * partition that comes back after a rebalance keeps its progress. */
-    rd_kafka_topic_partition_list_t *reset;
+    long max;     /* events to print, then stop; 0: no limit */
+    long printed;
     /* Envelope ids printed: two generations of jansson objects used as
      * hash sets; when the newer is full the older is dropped. */
     json_t *seen, *seen_old;
@@ -79,83 +75,15 @@ static int remember(feed *f, const char *id) {
 
 static const char *const TOPICS[] = { PC_TOPIC_VERIFIER_EVENTS, PC_TOPIC_IDENTITY_EVENTS, PC_TOPIC_REG_EVENTS };
 
+/* Every type: the region's events are printed whatever they are. */
+static const pc_serve_route ROUTES[] = { { NULL, NULL } };
+
 static int kode_valid(const char *s) {
     size_t n = s ? strlen(s) : 0;
     if (n == 0 || n > KODE_MAX) return 0;
     for (size_t i = 0; i < n; i++)
         if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))) return 0;
     return 1;
-}
-
-/* Commits the stored offsets; 0 ok (or nothing to commit), -1 failed. */
-static int commit(rd_kafka_t *rk) {
-    rd_kafka_resp_err_t err = rd_kafka_commit(rk, NULL, 0);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return 0;
-    PC_WARN("feed: commit failed: %s", rd_kafka_err2str(err));
-    return -1;
-}
-
-static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
-                         void *opaque) {
-    feed *f = opaque;
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        for (int i = 0; f->from_beginning && i < parts->cnt; i++) {
-            rd_kafka_topic_partition_t *p = &parts->elems[i];
-            if (rd_kafka_topic_partition_list_find(f->reset, p->topic, p->partition)) continue;
-            p->offset = RD_KAFKA_OFFSET_BEGINNING;
-            rd_kafka_topic_partition_list_add(f->reset, p->topic, p->partition);
-        }
-        rd_kafka_assign(rk, parts);
-        /* Joining a group takes seconds: idleness counts from here. */
-        f->active_us = pc_mono_us();
-    } else {
-        /* What was printed stays printed: commit it before another member
-         * (or this one, later) is handed the partitions. */
-        commit(rk);
-        rd_kafka_assign(rk, NULL);
-    }
-}
-
-static rd_kafka_t *consumer_new(const pc_config *cfg, feed *f, char *errstr, size_t errlen) {
-    char group[32 + KODE_MAX];
-    snprintf(group, sizeof group, "pupns-feed-%s", f->instansi);
-    const char *kv[] = {
-        "bootstrap.servers", cfg->kafka_brokers,
-        "client.id", cfg->instance_id,
-        "group.id", group,
-        "enable.auto.commit", "false",
-        "enable.auto.offset.store", "false",
-        "auto.offset.reset", "earliest",
-        "isolation.level", "read_committed",
-        "fetch.wait.max.ms", "100",
-        NULL,
-    };
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (pc_kafka_conf_apply(conf, kv, errstr, errlen) != PC_OK ||
-        pc_kafka_conf_auth(conf, cfg, errstr, errlen) != PC_OK) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    rd_kafka_conf_set_error_cb(conf, pc_kafka_error_cb);
-    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
-    rd_kafka_conf_set_opaque(conf, f);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errlen);
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    rd_kafka_poll_set_consumer(rk);
-    size_t n = sizeof TOPICS / sizeof TOPICS[0];
-    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)n);
-    for (size_t i = 0; i < n; i++) rd_kafka_topic_partition_list_add(subs, TOPICS[i], RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, subs);
-    rd_kafka_topic_partition_list_destroy(subs);
-    if (err) {
-        snprintf(errstr, errlen, "subscribe: %s", rd_kafka_err2str(err));
-        rd_kafka_destroy(rk);
-        return NULL;
-    }
-    return rk;
 }
 
 /* The instansi kode an event belongs to, or NULL. */
@@ -165,76 +93,30 @@ static const char *region_of(const pc_event *ev) {
     return json_string_value(json_object_get(json_object_get(ev->data, "instansi"), "kode"));
 }
 
-/* Handles one message: 1 printed, 0 skipped (another region's, a copy of
- * one printed, or not an event), -1 stdout failed (nothing stored: the
- * event comes again). */
-static int handle(feed *f, const rd_kafka_message_t *m) {
-    pc_event ev;
-    char why[128];
-    if (pc_event_decode(m->payload, m->len, &ev, why, sizeof why) != PC_OK) {
-        PC_WARN("feed: %s [%d] offset %lld is not a CloudEvent (%s); skipped", rd_kafka_topic_name(m->rkt),
-                (int)m->partition, (long long)m->offset, why);
-        return 0;
-    }
-    const char *kode = region_of(&ev);
-    int mine = kode && strcmp(kode, f->instansi) == 0, rc = 0;
-    if (mine && !seen_before(f, ev.id)) {
-        char *line = json_dumps(ev.root, JSON_COMPACT);
-        rc = line && printf("%s\n", line) >= 0 && fflush(stdout) == 0 && remember(f, ev.id) == 0 ? 1 : -1;
-        free(line);
-    }
-    pc_event_clear(&ev);
-    return rc;
+/* The one worker's state is the feed itself. */
+static void *feed_open(void *ctx, int index, char *errstr, size_t errlen) {
+    (void)index, (void)errstr, (void)errlen;
+    return ctx;
 }
 
-/* Stores m's offset for the next commit: the group reads on after it. */
-static void store(rd_kafka_t *rk, const rd_kafka_message_t *m) {
-    rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(one, rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
-    rd_kafka_resp_err_t err = rd_kafka_offsets_store(rk, one);
-    if (err) PC_WARN("feed: storing an offset failed: %s", rd_kafka_err2str(err));
-    rd_kafka_topic_partition_list_destroy(one);
-}
-
-/* The consume loop; returns the exit status. */
-static int run(rd_kafka_t *rk, feed *f) {
-    long printed = 0, uncommitted = 0;
-    f->active_us = pc_mono_us();
-    int rc = 0, warned_topic = 0;
-    while (pc_running() && !pc_lifecycle_failed()) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, POLL_MS);
-        if (!m) {
-            if (uncommitted && commit(rk) == 0) uncommitted = 0;
-            if (f->idle_exit_ms && pc_mono_us() - f->active_us >= f->idle_exit_ms * 1000) break;
-            continue;
-        }
-        if (m->err) {
-            /* A topic not made yet (e.g. a stack older than the verifier)
-             * is followed once it exists; other errors librdkafka retries. */
-            if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-                if (!warned_topic++) PC_WARN("feed: %s", rd_kafka_message_errstr(m));
-            } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                PC_WARN("feed: %s", rd_kafka_message_errstr(m));
-            }
-            rd_kafka_message_destroy(m);
-            continue;
-        }
-        f->active_us = pc_mono_us();
-        int h = handle(f, m);
-        if (h < 0) {
-            PC_ERROR("feed: writing to stdout failed (%s); stopping", strerror(errno));
-            rd_kafka_message_destroy(m);
-            rc = 1;
-            break;
-        }
-        store(rk, m);
-        rd_kafka_message_destroy(m);
-        printed += h;
-        if (++uncommitted >= COMMIT_EVERY && commit(rk) == 0) uncommitted = 0;
-        if (f->max && printed >= f->max) break;
+/* Prints ev if it is the region's and not printed before. PC_OK once its
+ * line is flushed (or it is another region's, or a copy): the loop may
+ * commit it. When stdout fails the feed stops, exit status 1, with the
+ * event unfinished, so it is not committed and the next run prints it. */
+static pc_status on_event(void *w, const pc_event *ev, json_t **reply) {
+    (void)reply;
+    feed *f = w;
+    const char *kode = region_of(ev);
+    if (!kode || strcmp(kode, f->instansi) != 0 || seen_before(f, ev->id)) return PC_OK;
+    char *line = json_dumps(ev->root, JSON_COMPACT);
+    int ok = line && printf("%s\n", line) >= 0 && fflush(stdout) == 0 && remember(f, ev->id) == 0;
+    free(line);
+    if (!ok) {
+        pc_lifecycle_fail_because("feed: writing to stdout failed (%s)", strerror(errno));
+        return PC_EUNAVAIL; /* abandoned by the stopping loop, never stored */
     }
-    if (commit(rk) != 0) rc = 1;
-    return pc_lifecycle_failed() ? 1 : rc;
+    if (f->max && ++f->printed >= f->max) pc_lifecycle_stop(); /* this one is still committed */
+    return PC_OK;
 }
 
 static int usage(void) {
@@ -252,38 +134,43 @@ static long count_arg(const char *s) {
 
 int ctl_feed(const pc_config *cfg, int argc, char **argv) {
     feed f = { 0 };
+    int from_beginning = 0;
+    long idle_exit_s = 0;
     for (int i = 0; i < argc; i++) {
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--instansi") == 0 && next) f.instansi = argv[++i];
-        else if (strcmp(argv[i], "--from-beginning") == 0) f.from_beginning = 1;
+        else if (strcmp(argv[i], "--from-beginning") == 0) from_beginning = 1;
         else if (strcmp(argv[i], "--max") == 0 && (f.max = count_arg(next)) >= 0) i++;
-        else if (strcmp(argv[i], "--idle-exit") == 0 && (f.idle_exit_ms = count_arg(next)) >= 0) {
-            f.idle_exit_ms *= 1000;
-            i++;
-        } else return usage();
+        else if (strcmp(argv[i], "--idle-exit") == 0 && (idle_exit_s = count_arg(next)) >= 0 &&
+                 idle_exit_s <= LONG_MAX / 1000) i++;
+        else return usage();
     }
     if (!kode_valid(f.instansi)) {
         fprintf(stderr, "pupns-ctl: feed: --instansi needs an instansi kode such as K3507\n");
         return 2;
     }
     if (pc_lifecycle_init() != PC_OK) return 1;
-    char err[512];
-    f.reset = rd_kafka_topic_partition_list_new(16);
+    char group[32 + KODE_MAX];
+    snprintf(group, sizeof group, "pupns-feed-%s", f.instansi);
     f.seen = json_object();
-    rd_kafka_t *rk = consumer_new(cfg, &f, err, sizeof err);
-    if (!rk) {
-        fprintf(stderr, "pupns-ctl: feed: %s\n", err);
-        rd_kafka_topic_partition_list_destroy(f.reset);
-        json_decref(f.seen);
-        return 1;
-    }
-    PC_INFO("feed: instansi %s, group pupns-feed-%s%s", f.instansi, f.instansi,
-            f.from_beginning ? ", from the beginning" : "");
-    int rc = run(rk, &f);
-    rd_kafka_consumer_close(rk); /* leaves the group; the offsets are committed */
-    rd_kafka_destroy(rk);
-    rd_kafka_topic_partition_list_destroy(f.reset);
+    pc_serve_spec spec = {
+        .name = "feed",
+        .group = group,
+        .topics = TOPICS,
+        .ntopics = sizeof TOPICS / sizeof TOPICS[0],
+        .routes = ROUTES,
+        .nroutes = sizeof ROUTES / sizeof ROUTES[0],
+        .handle = on_event,
+        .workers = 1,
+        .worker_open = feed_open,
+        .ctx = &f,
+        .observe = 1,
+        .rewind = from_beginning,
+        .idle_stop_ms = idle_exit_s * 1000,
+    };
+    PC_INFO("feed: instansi %s, group %s%s", f.instansi, group, from_beginning ? ", from the beginning" : "");
+    pc_status st = pc_serve_run(cfg, &spec);
     json_decref(f.seen);
     json_decref(f.seen_old);
-    return rc;
+    return st == PC_OK ? 0 : 1;
 }

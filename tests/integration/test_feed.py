@@ -11,7 +11,15 @@ pupns.verifier.events), in three phases: while a first feed runs (started
 and while a second feed runs (started without options: it reads on), during
 which the verifier service is SIGKILLed mid-stream and restarted; then a
 feed is SIGKILLed and started again (nothing lost; what it printed after its
-last commit may come again, and is counted). Then:
+last commit may come again, and is counted). During the second run,
+messages the feed cannot or need not read are planted on
+pupns.verifier.events under one key (so in one partition): not JSON, not a
+CloudEvent, larger than the serve loop's limit, an unknown type of another
+region, then an unknown type of R: the feed skips the first four, goes on,
+and prints the last (it passes every type of its region on), and nothing
+reaches pupns.deadletter from it (it runs in the serve loop's observer
+mode, without a producer). Every feed runs as the regional principal
+(read-only ACLs) when the stack has Kafka authentication. Then:
 every printed line is one CloudEvent of region R (instansi attribute, or
 data.instansi.kode); each of the test's events of R was printed exactly once
 across the two runs, none of another region's; the second run repeated
@@ -30,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import identity_helpers as ih  # noqa: E402
@@ -61,10 +70,23 @@ def stop_feeds():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# The feed runs as a regional office does: the regional principal, which
+# may read the public event topics and commit its pupns-feed-* groups, and
+# write nothing (proto/topics.json "acl"). A stack without Kafka
+# authentication has no principals: the feeds run as the environment says.
+REGIONAL_PW = os.path.join(os.environ["STATE_DIR"], "kafka-users", "regional")
+REGIONAL = os.path.isfile(REGIONAL_PW)
+T.ok(True, "the feeds run as the Kafka principal regional (read-only ACLs)" +
+     ("" if REGIONAL else " # SKIP this stack runs Kafka without authentication"))
+
+
 def feed(name, *args):
     out = open(os.path.join(tmp, name + ".out"), "w")
     err = open(os.path.join(tmp, name + ".err"), "w")
     env = dict(os.environ, PUPNS_LOG_LEVEL="info")
+    if REGIONAL:
+        env.update(PUPNS_KAFKA_USERNAME="regional", PUPNS_KAFKA_PASSWORD_FILE=REGIONAL_PW)
+        env.pop("PUPNS_KAFKA_PASSWORD", None)
     proc = subprocess.Popen([ih.CTL, "feed", "--instansi", region, *args], stdout=out, stderr=err, env=env)
     running.append(proc)
     return proc
@@ -126,6 +148,50 @@ def make_events(phase, n):
 
 def phase_keys(phase):
     return [k for k, p in expected.items() if p == phase]
+
+
+# ---- messages the feed must pass over (planted as the admin principal) -----------
+POISON_KEY = f"feed-test-{os.getpid()}"
+UNKNOWN = ih.PREFIX + "feedtest.unknown.v1"
+BROKERS = os.environ["PUPNS_KAFKA_BROKERS"]
+
+
+def envelope(instansi, nip):
+    return json.dumps({"specversion": "1.0", "id": str(uuid.uuid4()), "source": "/pupns/test/feed",
+                       "type": UNKNOWN, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                       "instansi": instansi, "datacontenttype": "application/json", "data": {"nip": nip}})
+
+
+def plant(phase):
+    """Not JSON, not a CloudEvent, oversized, an unknown type of another
+    region (all skipped), then an unknown type of R (printed), under one key."""
+    other = next(k for k in sorted(by_inst) if k != region)
+    payloads = [b"\x01\xff{bukan json", b'{"hello":"world"}', b"x" * (300 * 1024),
+                envelope(other, POISON_KEY + "-other").encode(), envelope(region, POISON_KEY).encode()]
+    ok = True
+    for data in payloads:  # one kcat each, no delimiter: a payload is one message whatever it holds
+        r = subprocess.run(["kcat", "-P", "-b", BROKERS, "-t", "pupns.verifier.events", "-k", POISON_KEY],
+                           input=data, capture_output=True, timeout=60)
+        ok = ok and r.returncode == 0
+    foreign[("feedtest.unknown.v1", POISON_KEY + "-other")] = phase
+    expected[("feedtest.unknown.v1", POISON_KEY)] = phase
+    return ok
+
+
+def dead_letters_of_feed():
+    """Dead letters about the planted messages, or written by a pupns-ctl."""
+    r = subprocess.run(["kcat", "-C", "-b", BROKERS, "-t", "pupns.deadletter", "-o", "beginning", "-e", "-q"],
+                       capture_output=True, timeout=120)
+    found = []
+    for line in r.stdout.decode("utf-8", "replace").splitlines():
+        try:
+            ev = json.loads(line)
+        except ValueError:
+            continue
+        d = ev.get("data") or {}
+        if str(ev.get("source", "")).startswith("/pupns/ctl/") or str(d.get("key", "")).startswith(POISON_KEY):
+            found.append(line[:200])
+    return found
 
 
 # ---- the verifier's part: rows 3961-3966 in an empty unit of region R -------------
@@ -207,6 +273,7 @@ if verifier:
 
 # ---- phase 3: the feed started again reads on ------------------------------------
 f2 = feed("run2")
+T.ok(plant(3), "not JSON, not a CloudEvent, 300 KiB, unknown types: planted on pupns.verifier.events under one key")
 make_events(3, 3)
 if verifier:
     T.ok(mark(vnips[4:], 3, kill_after=1) == 2, "two more marked, the verifier SIGKILLed after the first of them")
@@ -222,6 +289,16 @@ if verifier:
 T.ok(wait_for("run2", phase_keys(2) + phase_keys(3)), "the second run prints phases 2 and 3")
 f2.send_signal(signal.SIGINT)
 T.ok(f2.wait(timeout=60) == 0, "SIGINT: the second run exits 0")
+skipped = set()
+with open(os.path.join(tmp, "run2.err")) as f:
+    for line in f:
+        if "skipped #" in line:
+            skipped |= {r for r in ("not_json", "bad_envelope", "oversized") if f": {r}" in line}
+T.ok(skipped == {"not_json", "bad_envelope", "oversized"} and
+     ours("run2")[("feedtest.unknown.v1", POISON_KEY)] == 1,
+     "the feed skipped what is not a CloudEvent (logged and counted), went on in that partition and"
+     " printed the unknown type of its region", sorted(skipped))
+T.ok(not dead_letters_of_feed(), "nothing of the feed on pupns.deadletter", dead_letters_of_feed()[:3])
 
 both = ours("run1") + ours("run2")
 T.ok(all(both[k] == 1 for k in expected) and set(both) >= set(expected),
