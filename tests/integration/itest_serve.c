@@ -6,6 +6,13 @@
  * topic that does not exist stalls nothing; nothing is ever published on a
  * topic a request merely names.
  *
+ * Then the loop's observer mode (a read-only consumer, as pupns-ctl feed
+ * runs): poison and a type the handler refuses are skipped, never written to
+ * pupns.deadletter; a named route and the catch-all get every other type;
+ * the loop returns after idle_stop_ms; a second run of the group reads on
+ * (nothing again), a run with rewind reads everything again; a spec with a
+ * reply route is refused.
+ *
  *   itest_serve NIPS_FILE   (uses the file's last NIPs; env PUPNS_KAFKA_BROKERS)
  * Prints TAP lines. */
 #include <stdio.h>
@@ -19,8 +26,11 @@
 #include "envelope.h"
 #include "ids.h"
 #include "kafka.h"
+#include "lifecycle.h"
 #include "log.h"
+#include "metrics.h"
 #include "rpc.h"
+#include "serve.h"
 
 #define ANSWER_MS 10000
 #define OVERSIZED (300 * 1024)
@@ -193,6 +203,144 @@ static int64_t high_watermarks(const pc_config *cfg, const char *topic) {
     return sum;
 }
 
+/* ---- observer mode ---- */
+
+#define OBS_TOPIC PC_TOPIC_VERIFIER_EVENTS /* read only by regional offices and the feed */
+#define OBS_IDLE_MS 3000
+#define OBS_OBSERVED "id.go.bkn.pupns.itest.observed.v1"
+#define OBS_REFUSED "id.go.bkn.pupns.itest.refused.v1"
+#define OBS_OTHER "id.go.bkn.pupns.itest.other.v1"
+
+typedef struct {
+    char key[64];
+    int observed, refused, other;
+} observer;
+
+/* Counts this run's own messages (data.itest == key) by type. */
+static pc_status observe(void *w, const pc_event *ev, json_t **reply) {
+    (void)reply;
+    observer *o = w;
+    const char *mark = json_string_value(json_object_get(ev->data, "itest"));
+    if (!mark || strcmp(mark, o->key) != 0) return PC_OK;
+    if (strcmp(ev->type, OBS_REFUSED) == 0) {
+        o->refused++;
+        return PC_EINVAL;
+    }
+    if (strcmp(ev->type, OBS_OBSERVED) == 0) o->observed++;
+    else o->other++;
+    return PC_OK;
+}
+
+static void *observer_open(void *ctx, int index, char *errstr, size_t errlen) {
+    (void)index, (void)errstr, (void)errlen;
+    return ctx;
+}
+
+static const char *const OBS_TOPICS[] = { OBS_TOPIC };
+static const pc_serve_route OBS_ROUTES[] = { { OBS_OBSERVED, NULL }, { OBS_REFUSED, NULL }, { NULL, NULL } };
+
+/* One run of the observer loop in group; its counts in *o, its time in *ms. */
+static pc_status observer_run(const pc_config *cfg, const char *group, int rewind, observer *o, long *ms) {
+    o->observed = o->refused = o->other = 0;
+    pc_serve_spec spec = {
+        .name = "itest-observer", .group = group,
+        .topics = OBS_TOPICS, .ntopics = 1,
+        .routes = OBS_ROUTES, .nroutes = sizeof OBS_ROUTES / sizeof OBS_ROUTES[0],
+        .handle = observe, .workers = 1,
+        .worker_open = observer_open, .ctx = o,
+        .observe = 1, .rewind = rewind, .idle_stop_ms = OBS_IDLE_MS,
+    };
+    int64_t t0 = pc_mono_us();
+    pc_status st = pc_serve_run(cfg, &spec);
+    *ms = (long)((pc_mono_us() - t0) / 1000);
+    return st;
+}
+
+/* Records on pupns.deadletter whose key is key (read to the end of every partition). */
+static int dead_letters_keyed(const pc_config *cfg, const char *key) {
+    rd_kafka_t *rk = reader_new(cfg, PC_TOPIC_DEADLETTER);
+    if (!rk) return -1;
+    int found = 0, eofs = 0, parts = 0;
+    rd_kafka_topic_partition_list_t *assigned = NULL;
+    if (rd_kafka_assignment(rk, &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR) parts = assigned->cnt;
+    if (assigned) rd_kafka_topic_partition_list_destroy(assigned);
+    int64_t until = pc_mono_us() + 20 * 1000000LL;
+    while (eofs < parts && pc_mono_us() < until) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+        if (!m) continue;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            eofs++;
+        } else if (!m->err && m->key_len == strlen(key) && memcmp(m->key, key, m->key_len) == 0) {
+            found++;
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return eofs == parts && parts > 0 ? found : -1;
+}
+
+/* Poison, the three kinds of event, and one more observed after all of them, under one key. */
+static int plant_for_observer(pc_producer *p, const char *key) {
+    static const char not_json[] = "\x01\xff{not json";
+    static const char not_event[] = "{\"hello\":\"world\"}";
+    int ok = send_raw(p, OBS_TOPIC, key, not_json, sizeof not_json - 1) &&
+             send_raw(p, OBS_TOPIC, key, not_event, sizeof not_event - 1);
+    char *big = malloc(OVERSIZED);
+    if (big) {
+        memset(big, 'x', OVERSIZED);
+        ok = ok && send_raw(p, OBS_TOPIC, key, big, OVERSIZED);
+        free(big);
+    }
+    const char *types[] = { OBS_OBSERVED, OBS_REFUSED, OBS_OTHER, OBS_OBSERVED };
+    for (size_t i = 0; ok && i < sizeof types / sizeof types[0]; i++) {
+        json_t *ev = pc_event_new(types[i], NULL, json_pack("{s:s, s:i}", "itest", key, "n", (int)i));
+        char *text = ev ? pc_event_encode(ev, NULL) : NULL;
+        ok = text && send_raw(p, OBS_TOPIC, key, text, strlen(text));
+        free(text);
+        json_decref(ev);
+    }
+    return ok && pc_producer_flush(p, 10000) == PC_OK;
+}
+
+static void observer_checks(const pc_config *cfg, pc_producer *p) {
+    char name[256], group[96];
+    observer o = { 0 };
+    snprintf(o.key, sizeof o.key, "itest-observer-%d", (int)getpid());
+    snprintf(group, sizeof group, "itest-serve-observer-%d", (int)getpid());
+    tap(plant_for_observer(p, o.key), "observer: poison and four events planted on " OBS_TOPIC " under one key");
+    pc_metrics_reset();
+    long ms = 0;
+    pc_status st = observer_run(cfg, group, 0, &o, &ms);
+    printf("# observer: first run %ld ms (idle stop after %d ms)\n", ms, OBS_IDLE_MS);
+    tap(st == PC_OK && ms >= OBS_IDLE_MS, "observer: the loop returns PC_OK once idle_stop_ms passed without a message");
+    snprintf(name, sizeof name, "observer: a named route and the catch-all get their types, past the poison (observed %d/2, other %d/1)",
+             o.observed, o.other);
+    tap(o.observed == 2 && o.other == 1, name);
+    tap(o.refused == 1, "observer: data the handler refuses (PC_EINVAL) is skipped, not retried");
+    char *text = pc_metrics_render();
+    int counted = text != NULL;
+    const char *reasons[] = { "not_json", "bad_envelope", "oversized", "invalid_data" };
+    for (size_t i = 0; counted && i < sizeof reasons / sizeof reasons[0]; i++) {
+        snprintf(name, sizeof name, "pupns_serve_skipped_total{topic=\"%s\",reason=\"%s\"}", OBS_TOPIC, reasons[i]);
+        counted = strstr(text, name) != NULL;
+    }
+    tap(counted && !strstr(text, "pupns_deadletter_total"),
+        "observer: not JSON, not a CloudEvent, oversized and refused data are counted as skipped, none as a dead letter");
+    free(text);
+    tap(dead_letters_keyed(cfg, o.key) == 0, "observer: nothing on pupns.deadletter under the planted key");
+    st = observer_run(cfg, group, 0, &o, &ms);
+    tap(st == PC_OK && o.observed + o.refused + o.other == 0, "observer: the group's next run reads on (none of them again)");
+    st = observer_run(cfg, group, 1, &o, &ms);
+    tap(st == PC_OK && o.observed == 2 && o.refused == 1 && o.other == 1,
+        "observer: a run with rewind reads them all again, once each");
+    /* Last: a refused spec marks the process failed, as a service's would. */
+    static const pc_serve_route with_reply[] = { { OBS_OBSERVED, "id.go.bkn.pupns.itest.reply.v1" } };
+    pc_serve_spec bad = { .name = "itest-bad", .group = group, .topics = OBS_TOPICS, .ntopics = 1, .routes = with_reply,
+                          .nroutes = 1, .handle = observe, .workers = 1, .observe = 1 };
+    tap(pc_serve_run(cfg, &bad) == PC_EINVAL, "observer: a spec with a reply route is refused (PC_EINVAL)");
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || load_nips(argv[1]) != 0) {
         fprintf(stderr, "usage: itest_serve NIPS_FILE\n");
@@ -271,6 +419,8 @@ int main(int argc, char **argv) {
     tap(seen[0][NREASONS] > 0, "the malformed look-up batch is a dead letter too (invalid_data)");
     tap(events_before >= 0 && high_watermarks(&cfg, PC_TOPIC_REG_EVENTS) == events_before,
         "no service published onto pupns.registration.events because a request named it");
+
+    observer_checks(&cfg, p);
 
     pc_rpc_free(rpc);
     pc_producer_free(p);
