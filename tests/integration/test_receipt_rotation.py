@@ -230,7 +230,6 @@ original_kunci = kunci()
 original_kids = kids(original_kunci)
 had_old_keys_file = os.path.exists(OLD_KEYS_FILE)
 instances = receipt_instances()
-shutil.copy2(SECRETS, BACKUP)  # mode 0600 kept
 
 
 def restore():
@@ -262,6 +261,7 @@ nips = nips if offset + 2 <= last_row else []
 old_p = new_p = None
 q_old = None
 try:
+    shutil.copy2(SECRETS, BACKUP)  # mode 0600 kept; restore() puts it back
     # ---- 1. a receipt signed with the key of today --------------------------
     T.ok(len(nips) == 2 and original_kunci and [s for s in original_kids.values()].count("aktif") == 1,
          f"rows {offset + 1}-{offset + 2} of identity.pns and one active key ({original_kids})", (nips, original_kunci))
