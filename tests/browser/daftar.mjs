@@ -1,5 +1,6 @@
 // daftar.mjs -- a PNS registers in the browser, as in the tutorial: Cari,
-// a correction report of the Nama, Lanjut with an email, the form first
+// a correction report of the Nama (its email and captcha, errors at their
+// fields first), Lanjut with an email, the form first
 // wrong (errors at their fields, what was typed kept) then right,
 // Registrasi Sukses, Cetak and Cetak Formulir (the PDFs, downloaded with the
 // session), and Keluar / Login again.
@@ -96,26 +97,88 @@ export async function walk(page, { nip, email, tag }) {
     judul = (await $("#judul-koreksi").textContent()).trim();
     if (judul !== "Laporkan kesalahan data Nama") return `heading is '${judul}'`;
     const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
-    return focused === "usulan" || `focus is on #${focused}, want #usulan`;
+    if (focused !== "usulan") return `focus is on #${focused}, want #usulan`;
+    // No flow token yet and no session: the form asks for the email, and has its captcha.
+    if (!(await $("#koreksi-email").isVisible())) return "the correction form does not ask for the email";
+    await page.waitForFunction(() => {
+      const img = document.querySelector("#form-koreksi [data-captcha-gambar]");
+      return img && img.dataset.id && img.complete && img.naturalWidth > 0;
+    });
+    return (await $("#form-koreksi [data-captcha-baru]").isVisible()) || "no captcha reload button";
   });
 
-  await step(`[${tag}] an empty correction: the error at its field; then a correction of Nama is sent`, async () => {
-    let resP = page.waitForResponse((r) => r.url().endsWith(`/api/v1/pns/${nip}/koreksi`));
+  const captchaKoreksi = async () => {
+    await page.waitForFunction(() => {
+      const img = document.querySelector("#form-koreksi [data-captcha-gambar]");
+      return img && img.dataset.id && img.complete && img.naturalWidth > 0;
+    });
+    return $("#form-koreksi [data-captcha-gambar]").getAttribute("data-id");
+  };
+
+  await step(`[${tag}] a correction with a bad email: the error at the email field, what was typed kept`, async () => {
+    await $("#usulan").fill(pns.nama + " S.PD");
+    await $("#koreksi-email").fill("pns.salah@");
+    const resP = page.waitForResponse((r) => r.url().endsWith("/api/v1/registrasi/mulai"));
     await $("#form-koreksi button[type=submit]").click();
-    let res = await resP;
+    const res = await resP;
+    page.errors.expect(res.url());
+    if (res.status() !== 400) return `step 2 for the report answered ${res.status()}`;
+    await $("#koreksi-email-galat").waitFor({ state: "visible" });
+    const t = (await $("#koreksi-email-galat").textContent()).trim();
+    if (!/email/i.test(t)) return `email error is '${t}'`;
+    if ((await $("#koreksi-email").getAttribute("aria-invalid")) !== "true") return "the email field is not aria-invalid";
+    if ((await $("#koreksi-email").inputValue()) !== "pns.salah@") return "the typed email was not kept";
+    if ((await $("#usulan").inputValue()) !== pns.nama + " S.PD") return "the typed proposal was not kept";
+    return nextTo(page, "#koreksi-email", "#koreksi-email-galat");
+  });
+
+  await step(`[${tag}] an empty correction and a wrong captcha: both errors at their fields, the rest kept`, async () => {
+    await $("#usulan").fill("");
+    await $("#catatan").fill("Gelar belum tercantum (uji browser).");
+    await $("#koreksi-email").fill(email);
+    const id = await captchaKoreksi();
+    const answer = redisGet(`captcha:${id}`);
+    await $("#koreksi-captcha").fill((answer[0].toUpperCase() === "X" ? "Y" : "X") + answer.slice(1));
+    const tokP = page.waitForResponse((r) => r.url().endsWith("/api/v1/registrasi/mulai"));
+    const resP = page.waitForResponse((r) => r.url().endsWith(`/api/v1/pns/${nip}/koreksi`));
+    await $("#form-koreksi button[type=submit]").click();
+    const tok = await tokP;
+    if (tok.status() !== 200) return `step 2 for the report answered ${tok.status()}`;
+    const res = await resP;
     page.errors.expect(res.url());
     if (res.status() !== 400) return `an empty report answered ${res.status()}`;
-    await $("#usulan-galat").waitFor({ state: "visible" });
-    const close = await nextTo(page, "#usulan", "#usulan-galat");
-    if (close !== true) return close;
+    const sent = res.request().postDataJSON();
+    if (!sent.token || sent.captcha_id !== id) return `the report went without its token or captcha: ${JSON.stringify(Object.keys(sent))}`;
+    for (const [input, err, want] of [["#usulan", "#usulan-galat", /data yang benar/i], ["#koreksi-captcha", "#koreksi-captcha-galat", /kode/i]]) {
+      await $(err).waitFor({ state: "visible" });
+      const t = (await $(err).textContent()).trim();
+      if (!want.test(t)) return `${input}: error '${t}'`;
+      const close = await nextTo(page, input, err);
+      if (close !== true) return close;
+      if ((await $(input).getAttribute("aria-invalid")) !== "true") return `${input} is not aria-invalid`;
+    }
+    if ((await $("#catatan").inputValue()) !== "Gelar belum tercantum (uji browser).") return "the typed note was not kept";
+    if (await $("#koreksi-email").isVisible()) return "the email is still asked for, with a flow token in hand";
+    const fresh = await captchaKoreksi();
+    return fresh !== id || "no new captcha after the refused report";
+  });
+
+  await step(`[${tag}] the corrected report of Nama is sent (201) with a new captcha`, async () => {
     await $("#usulan").fill(pns.nama + " S.PD");
-    await $("#catatan").fill("Gelar belum tercantum (uji browser).");
-    resP = page.waitForResponse((r) => r.url().endsWith(`/api/v1/pns/${nip}/koreksi`));
+    const id = await captchaKoreksi();
+    await $("#koreksi-captcha").fill(redisGet(`captcha:${id}`));
+    const resP = page.waitForResponse((r) => r.url().endsWith(`/api/v1/pns/${nip}/koreksi`));
     await $("#form-koreksi button[type=submit]").click();
-    res = await resP;
-    if (res.status() !== 201) return `POST koreksi answered ${res.status()}`;
+    const res = await resP;
+    if (res.status() !== 201) return `POST koreksi answered ${res.status()}: ${await res.text()}`;
+    const got = await res.json();
+    if (got.usulan !== pns.nama + " S.PD") return `the stored proposal is '${got.usulan}'`;
     await page.waitForFunction(() => /Laporan diterima/.test(document.querySelector("#form-koreksi [data-pesan]").textContent));
-    return (await $("#usulan-galat").isHidden()) || "the old error is still shown";
+    for (const err of ["#usulan-galat", "#koreksi-captcha-galat"]) {
+      if (await $(err).isVisible()) return `the old error ${err} is still shown`;
+    }
+    await shot(page, "daftar-koreksi");
+    return axeOk(page, "the correction form");
   });
 
   await step(`[${tag}] a bad email: the error at the email field, the address kept`, async () => {

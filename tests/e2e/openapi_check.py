@@ -102,7 +102,9 @@ class Checker:
                 why.append(f"status {status}, expected {want_status}")
         if not hdrs.get("X-Request-Id"):
             why.append("no X-Request-Id")
-        secured = any("bearerAuth" in s for s in op.get("security", self.spec.get("security", [])))
+        # Secured: a bearer is named and no alternative ({}) does without one.
+        alternatives = op.get("security", self.spec.get("security", []))
+        secured = any("bearerAuth" in s for s in alternatives) and {} not in alternatives
         if secured and not any(k.lower() == "authorization" for k in (sent_headers or {})) and status != 401:
             why.append(f"secured operation answered {status} without Authorization")
         resp = op["responses"].get(str(status))

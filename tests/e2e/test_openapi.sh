@@ -5,6 +5,21 @@
 flows=--flows
 [ -n "${NIPS_FILE:-}" ] || { flows=; echo "# NIPS_FILE unset: success paths skipped"; }
 bearer43=Authorization=Bearer%20AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+# A correction report needs step 2's flow token for its NIP and a solved
+# captcha: two NIPs of range correction_openapi (never registered), a token
+# each, one captcha (the 201 spends it; the same again is a 400).
+eval "$(/usr/bin/python3 - <<'PY'
+import os, shlex, sys
+sys.path.insert(0, os.path.join(os.environ["TOP"], "tests", "integration"))
+import identity_helpers as ih  # noqa: E402
+import correction_client as cc  # noqa: E402
+a, b = ih.range_rows("correction_openapi")[:2]
+cid, ans = ih.pc.captcha()
+for k, v in (("kor_nip", a), ("kor_token", cc.token_for(a) or ""), ("kor_token_b", cc.token_for(b) or ""),
+             ("kor_cid", cid), ("kor_ans", ans)):
+    print(f"{k}={shlex.quote(v)}")
+PY
+)"
 /usr/bin/python3 "$(dirname "$0")/openapi_check.py" "$TOP/proto/openapi.yaml" "$BASE_URL" $flows <<CASES
 GET /api/v1/pns/197501022014071003
 GET /api/v1/pns/19750102201407100
@@ -31,10 +46,15 @@ POST /api/v1/auth/login raw:x =>400:json_tidak_valid
 POST /api/v1/auth/login {} =>400:data_login_kurang
 POST /api/v1/auth/login {"nip": "199001012015011999", "kata_kunci": "salah-sekali"} =>401:login_gagal
 POST /api/v1/auth/login {"nip": "000000000000000000", "kata_kunci": "salah-sekali"} =>400:data_login_kurang
-POST /api/v1/pns/199001012015011999/koreksi {"field": "nama", "usulan": "X"} =>404:nip_tidak_ditemukan
+POST /api/v1/pns/199001012015011999/koreksi {"field": "nama", "usulan": "X"} =>401:token_wajib
 POST /api/v1/pns/12/koreksi {"field": "umur"} =>400:data_tidak_valid
 POST /api/v1/pns/197501022014071003/koreksi raw:x =>400:json_tidak_valid
-POST /api/v1/pns/197501022014071003/koreksi {"field": "instansi", "usulan": "Pemerintah Kota Batu"} =>201
+POST /api/v1/pns/197501022014071003/koreksi {"field": "nama", "usulan": "X", "token": "bukan.token"} =>401:token_tidak_valid
+POST /api/v1/pns/197501022014071003/koreksi {"field": "nama", "usulan": "X"} $bearer43 =>401:perlu_login
+POST /api/v1/pns/$kor_nip/koreksi {"field": "nama", "usulan": "X", "token": "$kor_token_b", "captcha_id": "$kor_cid", "captcha_jawaban": "$kor_ans"} =>403:token_nip_lain
+POST /api/v1/pns/$kor_nip/koreksi {"field": "nama", "usulan": "<b>X</b>", "token": "$kor_token"} =>400:data_tidak_valid
+POST /api/v1/pns/$kor_nip/koreksi {"field": "instansi", "usulan": "Pemerintah Kota Batu", "token": "$kor_token", "captcha_id": "$kor_cid", "captcha_jawaban": "$kor_ans"} =>201
+POST /api/v1/pns/$kor_nip/koreksi {"field": "instansi", "usulan": "Pemerintah Kota Batu", "token": "$kor_token", "captcha_id": "$kor_cid", "captcha_jawaban": "$kor_ans"} =>400:data_tidak_valid
 GET /api/v1/pns/197501022014071003/koreksi =>401:perlu_login
 GET /api/v1/pns/197501022014071003/koreksi $bearer43 =>401:perlu_login
 POST /api/v1/auth/login bytes:70000 =>413:permintaan_terlalu_besar

@@ -6,6 +6,7 @@ import concurrent.futures
 import time
 
 from pupns_client import Tap, call, captcha, form, range_nips, redis, register, start
+import correction_client as cc
 
 t = Tap()
 nip, nip2, nip_conc, nip_lock = range_nips("registration")
@@ -130,11 +131,11 @@ t.ok(len(created) == 1 and sum(1 for s, _ in results if s == 409) == 49,
 
 # Correction reports: stored open, announced, registration not blocked.
 nip_k = range_nips("registration_corrections")[0]
-s, b, _ = call("POST", f"/api/v1/pns/{nip_k}/koreksi", {"field": "nama", "usulan": "Budi Santoso, S.Pd.",
-                                                         "catatan": "Gelar belum tercantum"})
+# Each report carries step 2's flow token and a solved captcha (correction_client.py).
+s, b, _ = cc.report(nip_k, {"field": "nama", "usulan": "Budi Santoso, S.Pd.", "catatan": "Gelar belum tercantum"})
 t.ok(s == 201 and b["status"] == "terbuka" and b["field"] == "nama" and b["nilai_lama"] and b["usulan"] == "Budi Santoso, S.Pd.",
      "a name correction is stored as an open report with the old value", b)
-s, b, _ = call("POST", f"/api/v1/pns/{nip_k}/koreksi", {"field": "instansi", "usulan": "Pemerintah Kota Batu"})
+s, b, _ = cc.report(nip_k, {"field": "instansi", "usulan": "Pemerintah Kota Batu"})
 t.ok(s == 201 and b["field"] == "instansi", "an instansi correction is accepted", b)
 s, b, _ = call("POST", "/api/v1/pns/12/koreksi", {"field": "umur", "usulan": ""})
 got = {e["field"]: e["code"] for e in (b or {}).get("errors", [])}
@@ -143,12 +144,12 @@ t.ok(s == 400 and got == {"nip": "nip_length", "field": "bidang_tidak_valid", "u
 for usulan, code, why in (("   ", "usulan_kosong", "a blank proposal"),
                           ("<script>alert(1)</script>", "karakter_tidak_diizinkan", "markup"),
                           ("Budi\u0007Santoso", "karakter_tidak_diizinkan", "a control character")):
-    s, b, _ = call("POST", f"/api/v1/pns/{nip_k}/koreksi", {"field": "nama", "usulan": usulan})
+    s, b, _ = cc.report(nip_k, {"field": "nama", "usulan": usulan})
     got = {e["field"]: e["code"] for e in (b or {}).get("errors", [])}
     t.ok(s == 400 and got == {"usulan": code}, f"a correction with {why} is refused as not plain text", (s, got))
-s, b, _ = call("POST", f"/api/v1/pns/{nip_k}/koreksi", {"field": "nama", "usulan": "Budi", "catatan": "baris\nbaru"})
+s, b, _ = cc.report(nip_k, {"field": "nama", "usulan": "Budi", "catatan": "baris\nbaru"})
 t.ok(s == 400 and [e["field"] for e in b.get("errors", [])] == ["catatan"], "a note with a control character is refused", b)
 s, b, _ = call("POST", "/api/v1/pns/199001012015011999/koreksi", {"field": "nama", "usulan": "X"})
-t.ok(s == 404, "a correction for an unknown NIP is 404", b)
+t.ok(s == 401 and b["code"] == "token_wajib", "a correction for an unknown NIP, without a token: 401 as for any", b)
 s, b = register(nip_k)
 t.ok(s == 201, "a PNS with an open correction can still register", b)

@@ -171,7 +171,7 @@ pc_status pc_rpc_call(pc_rpc *r, const char *topic, const char *key, const char 
 }
 
 static int known_status(int s) {
-    static const int ok[] = {200, 201, 202, 204, 304, 400, 401, 404, 409, 413, 415, 429, 503, 504};
+    static const int ok[] = {200, 201, 202, 204, 304, 400, 401, 403, 404, 409, 413, 415, 429, 503, 504};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
         if (s == ok[i]) return 1;
     return 0;

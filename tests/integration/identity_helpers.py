@@ -10,6 +10,7 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 import pupns_client as pc  # noqa: E402,F401
+import correction_client as cc  # noqa: E402
 
 PG = ["psql", "-X", "-q", "-tA", "-F", "|", "-h", "127.0.0.1", "-p", os.environ["PG_PORT"], "-U", "postgres",
       "-d", "pupns"]
@@ -53,9 +54,9 @@ def resolve(correction_id, decision, reason=None, command_id=None, by="verifikat
 
 
 def report(nip, field="nama", usulan="NAMA YANG BENAR", catatan=""):
-    """Files a correction report through the gateway: (status, body)."""
-    s, b, _ = pc.retrying(lambda: pc.call("POST", f"/api/v1/pns/{nip}/koreksi",
-                                          {"field": field, "usulan": usulan, "catatan": catatan}))
+    """Files a correction report through the gateway, with a flow token (or
+    the owner's session) and a captcha (correction_client.py): (status, body)."""
+    s, b, _ = cc.report(nip, {"field": field, "usulan": usulan, "catatan": catatan})
     return s, b
 
 

@@ -26,6 +26,7 @@ top = sys.argv[1]
 proto = f"{top}/proto"
 sys.path.insert(0, f"{top}/tests/e2e")
 import pupns_client as pc  # noqa: E402
+import correction_client as cc  # noqa: E402
 
 pc.BASE = os.environ["BASE_URL"]
 brokers = os.environ["PUPNS_KAFKA_BROKERS"]
@@ -122,7 +123,8 @@ if tap(nip is not None, f"a NIP not registered yet, of range proto ({nip})", "al
     tap(s == 200, "the owner's correction reports (identity.correction.list.*)", (s, b))
     s, _, _ = pc.call("POST", "/api/v1/auth/logout", headers=bearer)
     tap(s == 204, "logout", s)
-    s, b, _ = pc.call("POST", f"/api/v1/pns/{nip}/koreksi", {"field": "nama", "usulan": "NAMA YANG BENAR"})
+    # Reports need step 2's flow token (still valid) and a captcha (correction_client.py).
+    s, b, _ = cc.report(nip, {"field": "nama", "usulan": "NAMA YANG BENAR"}, token=token)
     tap(s == 201, "a correction report (identity.correction.*)", (s, b))
     # What the verifier service sends to identity, planted with kcat: the
     # replies come to the gateway's reply topic (late replies it ignores).
@@ -132,7 +134,7 @@ if tap(nip is not None, f"a NIP not registered yet, of range proto ({nip})", "al
         r = subprocess.run(["kcat", "-P", "-b", brokers, "-t", topic, "-k", key], input=json.dumps(ev),
                            capture_output=True, text=True, timeout=30)
         return r.returncode == 0
-    s2, b2, _ = pc.call("POST", f"/api/v1/pns/{nip}/koreksi", {"field": "nama", "usulan": "NAMA LAIN"})
+    s2, b2, _ = cc.report(nip, {"field": "nama", "usulan": "NAMA LAIN"}, token=token)
     unit = pc.call("GET", f"/api/v1/pns/{nip}")[1]["unit_kerja"]["kode"]
     tap(s2 == 201 and all([
         plant("pupns.identity.requests", "identity.unit.get.v1", unit, {"unit_kerja_kode": unit}),

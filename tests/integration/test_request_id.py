@@ -11,6 +11,7 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 import pupns_client as pc  # noqa: E402
+import correction_client as cc  # noqa: E402
 
 t = pc.Tap()
 logs = os.path.join(os.environ["STATE_DIR"], "logs")
@@ -66,8 +67,8 @@ t.ok(s == 201, f"{nip} registers with X-Request-Id {rid}", (s, reg))
 t.ok(hdrs.get("X-Request-Id") == rid, "the gateway answers with the same X-Request-Id", hdrs.get("X-Request-Id"))
 
 rid2 = "itest-" + uuid.uuid4().hex[:20]
-s, b, _ = pc.call("POST", f"/api/v1/pns/{nip}/koreksi", {"field": "nama", "usulan": "NAMA YANG BENAR"},
-                  headers={"X-Request-Id": rid2})
+s, b, _ = cc.report(nip, {"field": "nama", "usulan": "NAMA YANG BENAR"}, token=token, headers={"X-Request-Id": rid2},
+                    attempts=1)  # the step 2 token of the registration above (still valid)
 t.ok(s == 201, "a correction report with its own X-Request-Id", (s, b))
 
 # The outbox relays publish shortly after the commit.

@@ -1,10 +1,12 @@
 /* daftar.js -- registration as in the tutorial: Cari (NIP) with the two
- * "klik di sini" correction reports, Lanjut (email: the flow token), the
- * form (password with its strength hint, mother's name, security question,
- * captcha with a reload button; Kembali / Registrasi) and Registrasi
+ * "klik di sini" correction reports (the email or the own session, and a
+ * captcha), Lanjut (email: the flow token), the form (password with its
+ * strength hint, mother's name, security question, captcha with a reload
+ * button; Kembali / Registrasi) and Registrasi
  * Sukses with Cetak / Cetak Formulir. The password is kept only until the
  * automatic login right after the registration (the PDFs need a session). */
 import { call, pesanGagal, sibuk } from "./api.js";
+import { captcha } from "./captcha.js";
 import { cetak } from "./pdf.js";
 import { halaman, pergi } from "./router.js";
 import {
@@ -25,6 +27,7 @@ function tulis(id, text) { $("#" + id).textContent = text || ""; }
 
 // ---- Langkah 1: Cari -------------------------------------------------------------
 const formCari = $("#form-cari");
+const formLanjut = $("#form-lanjut");
 const hasil = $("#hasil-cari");
 saatKirim(formCari, "Mencari…", async (form) => {
   hasil.hidden = true;
@@ -61,26 +64,85 @@ formCari.elements.nip.addEventListener("input", () => {
 });
 
 // ---- "Jika data ... terdapat kesalahan, silakan klik di sini" ---------------
+// A report needs what the API checks: the flow token of step 2 for this NIP
+// (the form asks for the email and gets one, as Lanjut does) or, for a PNS
+// already registered, the own session; and a solved captcha.
 let koreksiField = null;
 const formKoreksi = $("#form-koreksi");
+const blokEmail = $("[data-koreksi-email]", formKoreksi);
+const capKoreksi = captcha(formKoreksi);
+
+/* The PNS session of this tab if it is the NIP found, else null. */
+function sesiUntuk(nip) {
+  const s = sesiPns && sesiPns.get();
+  return s && s.nip === nip ? s : null;
+}
+/* The email is asked for only while there is neither a token nor a session. */
+function perbaruiKoreksi() {
+  const cukup = !!(st.token || (st.pns && sesiUntuk(st.pns.nip)));
+  blokEmail.hidden = cukup;
+  formKoreksi.elements.email.disabled = cukup;
+  if (!cukup && !formKoreksi.elements.email.value) formKoreksi.elements.email.value = formLanjut.elements.email.value.trim();
+}
 for (const a of $$("a.lapor")) {
-  a.addEventListener("click", (ev) => {
+  a.addEventListener("click", async (ev) => {
     ev.preventDefault();
     koreksiField = a.dataset.field;
     tulis("judul-koreksi", "Laporkan kesalahan data " + (koreksiField === "nama" ? "Nama" : "Instansi Kerja"));
     bersihkanGalat(formKoreksi);
+    perbaruiKoreksi();
     formKoreksi.hidden = false;
     formKoreksi.elements.usulan.focus();
+    if (!capKoreksi.id) await capKoreksi.muat();
   });
 }
 $("#tombol-batal-koreksi").addEventListener("click", () => {
   formKoreksi.hidden = true;
   $(`a.lapor[data-field="${koreksiField}"]`).focus();
 });
+
+/* Step 2 for the report: NIP + email -> st.token. false after showing why not. */
+async function tokenKoreksi(form) {
+  const email = form.elements.email.value.trim();
+  const r = await call("POST", "/api/v1/registrasi/mulai", { body: { nip: st.pns.nip, email } });
+  if (r.ok) {
+    st.token = r.data.token;
+    st.email = email;
+    if (!formLanjut.elements.email.value) formLanjut.elements.email.value = email;
+    perbaruiKoreksi();
+    return true;
+  }
+  tampilkanGagal(form, r, { cadangan: "Email belum dapat diperiksa." });
+  if (r.status === 409) { // registered already: the own session stands in for the token
+    const p = pesanForm(form);
+    p.append(" ");
+    const a = document.createElement("a");
+    a.href = "/masuk?lanjut=/daftar";
+    a.textContent = "Masuk untuk mengirim laporan";
+    p.append(a, ".");
+  }
+  return false;
+}
+
 saatKirim(formKoreksi, "Mengirim…", async (form) => {
-  const body = { field: koreksiField, ...isian(form) };
-  const r = await call("POST", `/api/v1/pns/${encodeURIComponent(st.pns.nip)}/koreksi`, { body });
+  if (!st.pns) return 0;
+  const nip = st.pns.nip;
+  if (!st.token && !sesiUntuk(nip) && !(await tokenKoreksi(form))) return 0;
+  if (!capKoreksi.id && !(await capKoreksi.muat())) return 0;
+  const v = isian(form);
+  const body = { field: koreksiField, usulan: v.usulan, catatan: v.catatan, captcha_id: capKoreksi.id,
+    captcha_jawaban: v.captcha_jawaban };
+  const sesi = st.token ? null : sesiUntuk(nip);
+  if (st.token) body.token = st.token;
+  const r = await call("POST", `/api/v1/pns/${encodeURIComponent(nip)}/koreksi`, { body, token: sesi && sesi.token });
+  await capKoreksi.setelah(r);
   if (!r.ok) {
+    // A token or session that no longer holds: ask for the email again.
+    if (r.status === 401 || r.status === 403) {
+      if (r.data.code === "perlu_login") sesiPns.keluarLokal();
+      st.token = null;
+      perbaruiKoreksi();
+    }
     tampilkanGagal(form, r, { cadangan: "Laporan gagal dikirim." });
     return 0;
   }
@@ -91,7 +153,6 @@ saatKirim(formKoreksi, "Mengirim…", async (form) => {
 });
 
 // ---- Langkah 2: Lanjut ------------------------------------------------------------
-const formLanjut = $("#form-lanjut");
 saatKirim(formLanjut, "Memeriksa…", async (form) => {
   if (!st.pns) return 0;
   const email = form.elements.email.value.trim();
