@@ -72,12 +72,19 @@ def stop_feeds():
 
 # The feed runs as a regional office does: the regional principal, which
 # may read the public event topics and commit its pupns-feed-* groups, and
-# write nothing (proto/topics.json "acl"). A stack without Kafka
+# write nothing (proto/topics.json "acl"). The stack's kafka-auth file says
+# how its principals log in (SASL: a password file each); a stack without
 # authentication has no principals: the feeds run as the environment says.
-REGIONAL_PW = os.path.join(os.environ["STATE_DIR"], "kafka-users", "regional")
-REGIONAL = os.path.isfile(REGIONAL_PW)
+STATE = os.environ["STATE_DIR"]
+REGIONAL_PW = os.path.join(STATE, "kafka-users", "regional")
+try:
+    with open(os.path.join(STATE, "kafka-auth")) as f:
+        AUTH = f.read().strip()
+except OSError:
+    AUTH = "none"
+REGIONAL = AUTH == "sasl" and os.path.isfile(REGIONAL_PW)
 T.ok(True, "the feeds run as the Kafka principal regional (read-only ACLs)" +
-     ("" if REGIONAL else " # SKIP this stack runs Kafka without authentication"))
+     ("" if REGIONAL else f" # SKIP the stack's Kafka authentication is {AUTH!r}, not SASL with a regional password"))
 
 
 def feed(name, *args):
