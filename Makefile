@@ -40,12 +40,15 @@ UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 ITEST_SRC  := $(wildcard tests/integration/itest_*.c)
 ITEST_BINS := $(ITEST_SRC:tests/integration/%.c=$(B)/tests/%)
 
-# The receipt's fonts: Latin-only subsets of Debian's DejaVu (services/receipt/fonts.h).
+# The receipt's fonts: subsets of Debian's DejaVu (services/receipt/fonts.h).
 FONT_SRC     := /usr/share/fonts/truetype/dejavu
-RECEIPT_FONTS := $(patsubst %,$(B)/fonts/%.ttf,DejaVuSans DejaVuSans-Bold DejaVuSansMono-Bold)
-FONT_UNICODES := U+0020-007E,U+00A0-036F,U+1E00-1EFF,U+2000-206F,U+20AC,U+2122,U+2702
-# Bold and Mono Bold carry only fixed ASCII texts, the number and the NIP (WinAnsi fonts).
-$(B)/fonts/DejaVuSans-Bold.ttf $(B)/fonts/DejaVuSansMono-Bold.ttf: FONT_UNICODES := U+0020-007E,U+00A0-00FF
+RECEIPT_FONTS := $(patsubst %,$(B)/fonts/%.ttf,DejaVuSans DejaVuSans-CP1252 DejaVuSans-Bold DejaVuSansMono-Bold)
+# DejaVu Sans for the UTF-8 font: Latin, for text beyond Windows-1252.
+FONT_UNICODES := U+0020-007E,U+00A0-036F,U+1E00-1EFF,U+2000-206F,U+20AC,U+2122
+# The WinAnsi fonts: DejaVu Sans with exactly Windows-1252's characters (data
+# text that it holds), Bold and Mono Bold with ASCII (fixed texts, number, NIP).
+$(B)/fonts/DejaVuSans-CP1252.ttf: FONT_UNICODES := U+0020-007E,U+00A0-00FF,U+0152,U+0153,U+0160,U+0161,U+0178,U+017D,U+017E,U+0192,U+02C6,U+02DC,U+2013,U+2014,U+2018-201A,U+201C-201E,U+2020-2022,U+2026,U+2030,U+2039,U+203A,U+20AC,U+2122
+$(B)/fonts/DejaVuSans-Bold.ttf $(B)/fonts/DejaVuSansMono-Bold.ttf: FONT_UNICODES := U+0020-007E
 
 .PHONY: all build deps run stop test test-unit bench bench-lookup bench-register bench-receipt bench-soak bench-verifier seed lint clean
 all build: $(SERVICE_BINS) $(TOOL_BINS) $(UNIT_BINS) $(ITEST_BINS) $(RECEIPT_FONTS)
@@ -95,15 +98,22 @@ $(B)/tests/itest_%: $(B)/tests/integration/itest_%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-# A plain copy of the font when fonttools' pyftsubset is missing. The glyphs'
-# hinting goes, the font-wide cvt/fpgm/prep tables stay: libharu embeds them,
-# and without them 1 in 15 Formulirs failed to save (HPDF_INVALID_OBJECT).
-$(B)/fonts/%.ttf: $(FONT_SRC)/%.ttf Makefile
+# The subsets, without hinting and layout tables: libharu copies every table of
+# an embedded font into every PDF (services/receipt/subset_font.py; a plain
+# copy of the font without fontTools).
+FONT_PYTHON ?= /usr/bin/python3
+define subset_font
 	@mkdir -p $(dir $@)
-	@echo "  FONT $(FLAVOUR) $*"
-	@if command -v pyftsubset >/dev/null 2>&1; then pyftsubset $< --unicodes=$(FONT_UNICODES) --layout-features= \
-	  --no-hinting --hinting-tables= --drop-tables+=GSUB,GPOS,GDEF,kern,FFTM --output-file=$@.tmp && mv $@.tmp $@; \
+	@echo "  FONT $(FLAVOUR) $(notdir $@)"
+	@if $(FONT_PYTHON) -c 'import fontTools.subset' 2>/dev/null; then \
+	  $(FONT_PYTHON) services/receipt/subset_font.py $< $@.tmp $(FONT_UNICODES) $(FONT_PS_NAME) && mv $@.tmp $@; \
 	  else cp $< $@; fi
+endef
+$(B)/fonts/%.ttf: $(FONT_SRC)/%.ttf Makefile services/receipt/subset_font.py
+	$(subset_font)
+$(B)/fonts/DejaVuSans-CP1252.ttf: FONT_PS_NAME := DejaVuSans-CP1252
+$(B)/fonts/DejaVuSans-CP1252.ttf: $(FONT_SRC)/DejaVuSans.ttf Makefile services/receipt/subset_font.py
+	$(subset_font)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -3,14 +3,22 @@
 
 #include <string.h>
 
+/* 1 for a WinAnsi (single-byte) font: every byte is a character. */
+static int single_byte(HPDF_Font font) {
+    const char *enc = HPDF_Font_GetEncodingName(font);
+    return enc && strcmp(enc, "UTF-8") != 0;
+}
+
 float receipt_text_width(HPDF_Font font, const char *text, size_t len, float size) {
     if (len == 0) return 0;
     HPDF_TextWidth tw = HPDF_Font_TextWidth(font, (const HPDF_BYTE *)text, (HPDF_UINT)len);
     return (float)tw.width * size / 1000.0f;
 }
 
-/* Bytes of the UTF-8 character starting at s (1 for a stray byte). */
-static size_t utf8_len(const char *s) {
+/* Bytes of the character starting at s: 1 in a single-byte font, else
+ * its UTF-8 sequence's length (1 for a stray byte). */
+static size_t char_len(int sb, const char *s) {
+    if (sb) return 1;
     unsigned char c = (unsigned char)*s;
     size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
     for (size_t i = 1; i < n; i++)
@@ -21,14 +29,15 @@ static size_t utf8_len(const char *s) {
 /* The longest prefix of s[0..n) that fits width, at character boundaries
  * (at least one character, so progress is always made). */
 static size_t fit_chars(HPDF_Font font, const char *s, size_t n, float width, float size) {
+    int sb = single_byte(font);
     size_t best = 0;
     for (size_t i = 0; i < n;) {
-        size_t next = i + utf8_len(s + i);
+        size_t next = i + char_len(sb, s + i);
         if (next > n) next = n;
         if (receipt_text_width(font, s, next, size) > width) break;
         best = i = next;
     }
-    return best ? best : utf8_len(s);
+    return best ? best : char_len(sb, s);
 }
 
 /* Greedy wrap of text at size into out; returns the lines needed (may
@@ -80,13 +89,14 @@ void receipt_fit_text(HPDF_Font font, const char *text, float width, float size,
     /* Even the smallest size needs more lines: cut the last one with "…". */
     out->truncated = 1;
     char *last = out->lines[max_lines - 1];
-    static const char ell[] = "\xE2\x80\xA6";
-    size_t len = strlen(last);
+    int sb = single_byte(font);
+    const char *ell = sb ? "\x85" : "\xE2\x80\xA6"; /* "…" in Windows-1252 or UTF-8 */
+    size_t elen = strlen(ell), len = strlen(last);
     while (len > 0 && (receipt_text_width(font, last, len, out->size) +
-                           receipt_text_width(font, ell, 3, out->size) > width ||
-                       len + 4 > RECEIPT_FIT_LINE_BYTES)) {
-        do len--; while (len > 0 && ((unsigned char)last[len] >> 6) == 2); /* back to a character start */
+                           receipt_text_width(font, ell, elen, out->size) > width ||
+                       len + elen + 1 > RECEIPT_FIT_LINE_BYTES)) {
+        do len--; while (!sb && len > 0 && ((unsigned char)last[len] >> 6) == 2); /* back to a character start */
     }
-    memcpy(last + len, ell, 4);
+    memcpy(last + len, ell, elen + 1);
     (void)rest;
 }

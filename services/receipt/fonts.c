@@ -9,6 +9,13 @@
 #include <sodium.h>
 
 static const char *const files[] = { "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono-Bold.ttf" };
+#define SANS_CP1252 "DejaVuSans-CP1252.ttf"
+
+const char *receipt_fonts_sans_cp1252(const char *dir) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, SANS_CP1252);
+    return access(path, R_OK) == 0 ? SANS_CP1252 : "DejaVuSans.ttf";
+}
 
 static int has_fonts(const char *dir) {
     char path[600];
@@ -40,9 +47,10 @@ pc_status receipt_fonts_find(const char *configured, const char *system_dir, cha
 pc_status receipt_fonts_tag(const char *dir, char tag[17]) {
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, 8);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    const char *all[] = { files[0], files[1], files[2], receipt_fonts_sans_cp1252(dir) };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         char path[600], buf[65536];
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        snprintf(path, sizeof path, "%s/%s", dir, all[i]);
         FILE *f = fopen(path, "rb");
         if (!f) return PC_ENOTFOUND;
         size_t got;

@@ -1,8 +1,12 @@
 /* fonts.h -- the TTF files the receipts embed (DejaVu Sans, Sans Bold,
- * Sans Mono Bold). The build makes Latin-only subsets of Debian's
- * fonts-dejavu-core files ($(B)/fonts, with fonttools' pyftsubset): the
- * same glyphs for every Latin-script name, a fifth of the parse time and
- * PDF size. Without them the full system fonts are used. */
+ * Sans Mono Bold). The build makes subsets of Debian's fonts-dejavu-core
+ * files ($(B)/fonts, with fonttools' pyftsubset): DejaVuSans.ttf with the
+ * Latin script (the UTF-8 font, for any Latin-script name),
+ * DejaVuSans-CP1252.ttf with exactly Windows-1252's characters (the WinAnsi
+ * font for text it holds), Bold and Mono Bold with ASCII. libharu reads,
+ * copies and checksums every table of an embedded font for each document,
+ * so the fewer glyphs the faster. Without them the full system fonts are
+ * used. */
 #ifndef RECEIPT_FONTS_H
 #define RECEIPT_FONTS_H
 
@@ -15,8 +19,12 @@
  * PC_ENOTFOUND if the chosen folder lacks a file. */
 pc_status receipt_fonts_find(const char *configured, const char *system_dir, char *dir, size_t cap);
 
-/* 16 hex digits of BLAKE2b over the three files: part of every ETag, so
- * other fonts mean other ETags. */
+/* The file of DejaVu Sans for the WinAnsi font in dir: DejaVuSans-CP1252.ttf
+ * when dir has it (the build's), else DejaVuSans.ttf. */
+const char *receipt_fonts_sans_cp1252(const char *dir);
+
+/* 16 hex digits of BLAKE2b over the files: part of every ETag, so other
+ * fonts mean other ETags. */
 pc_status receipt_fonts_tag(const char *dir, char tag[17]);
 
 #endif

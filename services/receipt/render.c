@@ -8,16 +8,28 @@
 #include <string.h>
 #include <time.h>
 
+#include "cp1252.h"
 #include "fit.h"
+#include "fonts.h"
 
 #define PAGE_W 595.276f /* A4, points */
 #define PAGE_H 841.89f
 #define MARGIN 36.0f
+#define TEXT_MAX 2048 /* bytes of one data text (a name of ~270 characters is ~600) */
 
 typedef struct {
     HPDF_Doc pdf;
     HPDF_Page page;
+    const char *font_dir;
+    /* WinAnsi (single-byte) fonts: the fixed texts, the number and NIP, and
+     * every data text that Windows-1252 holds. */
     HPDF_Font sans, bold, mono_bold;
+    /* DejaVu Sans as a UTF-8 CID font, loaded for the first data text with
+     * a character beyond Windows-1252 (ā, ḥ, ʿ): its set-up costs more
+     * than the rest of a receipt, and most names never need it. */
+    HPDF_Font sans_utf;
+    int font_failed;         /* 1 if sans_utf was needed and could not be loaded */
+    QRcode *qr;              /* the document's QR code, drawn once per half */
     HPDF_STATUS error;       /* first libharu error, 0 if none */
     HPDF_STATUS detail;
 } pdf_state;
@@ -66,11 +78,41 @@ static void text_centre(pdf_state *s, HPDF_Font f, float size, float xc, float y
     text_at(s, f, size, xc - receipt_text_width(f, t, strlen(t), size) / 2, y, t);
 }
 
-/* Draws t fitted into width from baseline y down; returns the height used. */
-static float fitted(pdf_state *s, HPDF_Font f, float x, float y, float width, float size, float min_size,
-                    int max_lines, const char *t) {
+static HPDF_Font load_font(pdf_state *s, const char *file, const char *encoding);
+
+/* The font for the data text t (UTF-8), with t in that font's encoding in
+ * out: the WinAnsi DejaVu Sans when Windows-1252 holds every character of
+ * t, else the UTF-8 one. */
+static HPDF_Font data_font(pdf_state *s, const char *t, char *out, size_t cap) {
+    if (receipt_to_cp1252(t, out, cap)) return s->sans;
+    snprintf(out, cap, "%s", t);
+    if (!s->sans_utf && !s->font_failed) {
+        HPDF_UseUTFEncodings(s->pdf);
+        /* Its font file deflated (all of Latin, ~2.5 times smaller) and
+         * its 128 KB CIDToGIDMap too (nearly all zeros): libharu takes the
+         * filter from the document's mode when the font is made. */
+        HPDF_SetCompressionMode(s->pdf, HPDF_COMP_ALL);
+        s->sans_utf = load_font(s, "DejaVuSans.ttf", "UTF-8");
+        HPDF_SetCompressionMode(s->pdf, HPDF_COMP_TEXT);
+        /* libharu keeps one font per name in a document: a WinAnsi subset
+         * named like the Latin font would lend the UTF-8 font its glyphs,
+         * and ḥ would be missing (subset_font.py renames the subset). */
+        if (s->sans_utf && strcmp(receipt_fonts_sans_cp1252(s->font_dir), "DejaVuSans.ttf") != 0 &&
+            strcmp(HPDF_Font_GetFontName(s->sans_utf), HPDF_Font_GetFontName(s->sans)) == 0)
+            s->sans_utf = NULL;
+        s->font_failed = !s->sans_utf;
+    }
+    return s->sans_utf ? s->sans_utf : s->sans; /* font_failed fails the render */
+}
+
+/* Draws the data text t (UTF-8) fitted into width from baseline y down;
+ * returns the height used. */
+static float fitted(pdf_state *s, float x, float y, float width, float size, float min_size, int max_lines,
+                    const char *t) {
+    char enc[TEXT_MAX];
+    HPDF_Font f = data_font(s, t, enc, sizeof enc);
     receipt_fit fit;
-    receipt_fit_text(f, t, width, size, min_size, max_lines, &fit);
+    receipt_fit_text(f, enc, width, size, min_size, max_lines, &fit);
     float leading = fit.size * 1.2f;
     for (int i = 0; i < fit.nlines; i++) text_at(s, f, fit.size, x, y - (float)i * leading, fit.lines[i]);
     return (float)(fit.nlines > 0 ? fit.nlines : 1) * leading;
@@ -89,30 +131,57 @@ static void box(pdf_state *s, float x, float y, float w, float h, float lw) {
     HPDF_Page_Stroke(s->page);
 }
 
-/* The QR code of payload as filled squares (one rectangle per run of dark
- * modules), side points wide including the 4-module quiet zone, lower left
- * corner at (x, y). PC_ERROR if libqrencode fails. */
-static pc_status qr(pdf_state *s, const char *payload, float x, float y, float side) {
-    QRcode *code = QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-    if (!code) return PC_ERROR;
-    int n = code->width;
+/* The document's QR code as filled squares, side points wide including the
+ * 4-module quiet zone, lower left corner at (x, y). Each rectangle is a
+ * run of dark modules in a row stretched down over the rows below that are
+ * dark across the same run (rectangles may overlap: the fill is the same),
+ * about a third of the rectangles of one per run. Drawn in module units
+ * under a scaling matrix, so every coordinate is a small integer. */
+static void qr(pdf_state *s, float x, float y, float side) {
+    int n = s->qr->width;
+    const unsigned char *data = s->qr->data;
+    unsigned char done[180 * 180] = { 0 }; /* version 40 is 177 modules wide */
+    if (n > 180) return;
     float m = side / (float)(n + 8);
+    HPDF_Page_GSave(s->page);
+    HPDF_Page_Concat(s->page, m, 0, 0, m, x, y);
     HPDF_Page_SetRGBFill(s->page, 0, 0, 0);
     for (int r = 0; r < n; r++) {
         for (int c = 0; c < n;) {
-            if (!(code->data[r * n + c] & 1)) {
+            if (!(data[r * n + c] & 1)) {
                 c++;
                 continue;
             }
-            int c0 = c;
-            while (c < n && (code->data[r * n + c] & 1)) c++;
-            HPDF_Page_Rectangle(s->page, x + (float)(4 + c0) * m, y + side - (float)(4 + r + 1) * m,
-                                (float)(c - c0) * m, m);
+            int c0 = c, fresh = 0;
+            while (c < n && (data[r * n + c] & 1)) fresh |= !done[r * n + c++];
+            if (!fresh) continue; /* already covered from above */
+            int r1 = r + 1;
+            for (; r1 < n; r1++) {
+                int k = c0;
+                while (k < c && (data[r1 * n + k] & 1)) k++;
+                if (k < c) break;
+            }
+            for (int rr = r; rr < r1; rr++) memset(done + rr * n + c0, 1, (size_t)(c - c0));
+            HPDF_Page_Rectangle(s->page, (float)(4 + c0), (float)(n + 4 - r1), (float)(c - c0), (float)(r1 - r));
         }
     }
     HPDF_Page_Fill(s->page);
-    QRcode_free(code);
-    return PC_OK;
+    HPDF_Page_GRestore(s->page);
+}
+
+/* A pair of scissors (✂, open towards +x), 9 points wide, centred on the
+ * line y: two rings and two crossed blades. Drawn, not set in a font: the
+ * glyph is outside Windows-1252, and a UTF-8 font for one symbol would cost
+ * more than the rest of the receipt. */
+static void scissors(pdf_state *s, float x, float y) {
+    HPDF_Page_SetLineWidth(s->page, 0.6f);
+    HPDF_Page_Circle(s->page, x + 1.4f, y + 1.8f, 1.3f);
+    HPDF_Page_Circle(s->page, x + 1.4f, y - 1.8f, 1.3f);
+    HPDF_Page_MoveTo(s->page, x + 2.5f, y + 1.1f);
+    HPDF_Page_LineTo(s->page, x + 9.0f, y - 1.6f);
+    HPDF_Page_MoveTo(s->page, x + 2.5f, y - 1.1f);
+    HPDF_Page_LineTo(s->page, x + 9.0f, y + 1.6f);
+    HPDF_Page_Stroke(s->page);
 }
 
 /* "kode — nama" */
@@ -138,7 +207,7 @@ static pc_status bukti_half(pdf_state *s, const receipt_doc *d, const char *when
 
     /* The QR code on the right, the data on the left. */
     float qside = 132, qx = right - qside, qy = top - 62 - qside;
-    if (qr(s, d->qr_payload, qx, qy, qside) != PC_OK) return PC_ERROR;
+    qr(s, qx, qy, qside);
     text_centre(s, s->sans, 6.5f, qx + qside / 2, qy - 4, "Pindai untuk memeriksa keaslian");
 
     float lx = MARGIN, vx = MARGIN + 92, vw = qx - 12 - vx, y = top - 76;
@@ -155,14 +224,14 @@ static pc_status bukti_half(pdf_state *s, const receipt_doc *d, const char *when
     text_at(s, s->mono_bold, 11.5f, vx, y, d->nip);
     y -= 18;
     text_at(s, s->sans, 9, lx, y, "Nama");
-    y -= fitted(s, s->sans, vx, y, vw, 11.5f, 6, 4, d->nama) + 5;
-    char buf[1024];
+    y -= fitted(s, vx, y, vw, 11.5f, 6, 4, d->nama) + 5;
+    char buf[TEXT_MAX];
     ref_text(buf, sizeof buf, d->instansi_kode, d->instansi_nama);
     text_at(s, s->sans, 9, lx, y, "Instansi");
-    y -= fitted(s, s->sans, vx, y, vw, 9.5f, 6, 3, buf) + 5;
+    y -= fitted(s, vx, y, vw, 9.5f, 6, 3, buf) + 5;
     ref_text(buf, sizeof buf, d->unit_kode, d->unit_nama);
     text_at(s, s->sans, 9, lx, y, "Unit Kerja");
-    y -= fitted(s, s->sans, vx, y, vw, 9.5f, 6, 3, buf) + 5;
+    y -= fitted(s, vx, y, vw, 9.5f, 6, 3, buf) + 5;
     text_at(s, s->sans, 9, lx, y, "Tanggal Registrasi");
     text_at(s, s->sans, 9.5f, vx, y, when);
 
@@ -183,17 +252,18 @@ static pc_status bukti(pdf_state *s, const receipt_doc *d, const char *when) {
     float half = PAGE_H / 2;
     if (bukti_half(s, d, when, half, half, 0) != PC_OK || bukti_half(s, d, when, 0, half, 1) != PC_OK)
         return PC_ERROR;
-    /* The cut line, with its label in a gap. */
-    const char *label = "\xE2\x9C\x82  potong di sini";
-    float lw = receipt_text_width(s->sans, label, strlen(label), 8), cx = PAGE_W / 2;
+    /* The cut line, with the scissors and its label in a gap. */
+    const char *label = "potong di sini";
+    float icon = 9 + 4, lw = icon + receipt_text_width(s->sans, label, strlen(label), 8), cx = PAGE_W / 2;
     static const HPDF_UINT16 dash[] = { 5, 3 };
     HPDF_Page_SetRGBStroke(s->page, 0.3f, 0.3f, 0.3f);
     HPDF_Page_SetDash(s->page, dash, 2, 0);
     line(s, 12, half, cx - lw / 2 - 6, half, 0.7f);
     line(s, cx + lw / 2 + 6, half, PAGE_W - 12, half, 0.7f);
     HPDF_Page_SetDash(s->page, NULL, 0, 0);
+    scissors(s, cx - lw / 2, half);
     HPDF_Page_SetRGBFill(s->page, 0.3f, 0.3f, 0.3f);
-    text_at(s, s->sans, 8, cx - lw / 2, half - 2.5f, label);
+    text_at(s, s->sans, 8, cx - lw / 2 + icon, half - 2.5f, label);
     HPDF_Page_SetRGBFill(s->page, 0, 0, 0);
     return PC_OK;
 }
@@ -220,9 +290,9 @@ static pc_status formulir(pdf_state *s, const receipt_doc *d, const char *when) 
     text_at(s, s->sans, 9, MARGIN, top - 74, "No. Registrasi");
     text_at(s, s->mono_bold, 15, MARGIN + 72, top - 74, d->no_registrasi);
     float qside = 84;
-    if (qr(s, d->qr_payload, right - qside, top - qside + 4, qside) != PC_OK) return PC_ERROR;
+    qr(s, right - qside, top - qside + 4, qside);
 
-    char tgl[64], tmt[64], ins[1024], unit[1024];
+    char tgl[64], tmt[64], ins[TEXT_MAX], unit[TEXT_MAX];
     nip_date(d->nip, 0, 1, tgl, sizeof tgl);
     nip_date(d->nip, 8, 0, tmt, sizeof tmt);
     snprintf(ins, sizeof ins, "%s", d->instansi_nama);
@@ -255,7 +325,9 @@ static pc_status formulir(pdf_state *s, const receipt_doc *d, const char *when) 
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         receipt_fit fit;
         float vw = cx[3] - cx[2] - 8;
-        receipt_fit_text(s->sans, rows[i].value, vw, 9, 6, RECEIPT_FIT_LINES, &fit);
+        char enc[TEXT_MAX];
+        HPDF_Font vf = data_font(s, rows[i].value, enc, sizeof enc);
+        receipt_fit_text(vf, enc, vw, 9, 6, RECEIPT_FIT_LINES, &fit);
         float lead = fit.size * 1.2f, hgt = (float)(fit.nlines > 1 ? fit.nlines : 1) * lead + 12;
         if (hgt < 24) hgt = 24;
         char no[8];
@@ -263,7 +335,7 @@ static pc_status formulir(pdf_state *s, const receipt_doc *d, const char *when) 
         text_at(s, s->sans, 8.5f, cx[0] + 4, y - 15, no);
         if (rows[i].label[0]) text_at(s, s->sans, 8.5f, cx[1] + 4, y - 15, rows[i].label);
         for (int l = 0; l < fit.nlines; l++)
-            text_at(s, s->sans, fit.size, cx[2] + 4, y - 15 - (float)l * lead, fit.lines[l]);
+            text_at(s, vf, fit.size, cx[2] + 4, y - 15 - (float)l * lead, fit.lines[l]);
         y -= hgt;
         line(s, cx[0], y, cx[4], y, 0.5f);
     }
@@ -281,7 +353,7 @@ static pc_status formulir(pdf_state *s, const receipt_doc *d, const char *when) 
         text_at(s, s->bold, 9, bx + 8, y - 14, b == 0 ? "PNS yang bersangkutan" : "Verifikator 1");
         line(s, bx + 8, by + 36, bx + bw - 8, by + 36, 0.4f);
         if (b == 0) {
-            fitted(s, s->sans, bx + 8, by + 26, bw - 16, 8.5f, 6, 2, d->nama);
+            fitted(s, bx + 8, by + 26, bw - 16, 8.5f, 6, 2, d->nama);
             text_at(s, s->mono_bold, 8, bx + 8, by + 6, d->nip);
         } else {
             text_at(s, s->sans, 8.5f, bx + 8, by + 24, "Nama: ............................................");
@@ -296,11 +368,11 @@ static pc_status formulir(pdf_state *s, const receipt_doc *d, const char *when) 
 
 /* ---- the document ----------------------------------------------------- */
 
-/* encoding: "UTF-8" (a CID font: any character) or "WinAnsiEncoding" (a
- * simple font, for ASCII only: no 65,536-entry CID map to build). */
-static HPDF_Font load_font(pdf_state *s, const char *dir, const char *file, const char *encoding) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
+/* file of s->font_dir as a font in encoding: "WinAnsiEncoding" (a simple
+ * TrueType font) or "UTF-8" (a CID font: any character). NULL on failure. */
+static HPDF_Font load_font(pdf_state *s, const char *file, const char *encoding) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", s->font_dir, file);
     const char *name = HPDF_LoadTTFontFromFile(s->pdf, path, HPDF_TRUE);
     return name ? HPDF_GetFont(s->pdf, name, encoding) : NULL;
 }
@@ -319,21 +391,28 @@ pc_status receipt_render(const char *font_dir, receipt_kind kind, const receipt_
         snprintf(errstr, errlen, "incomplete registration data");
         return PC_EINVAL;
     }
-    pdf_state s = { 0 };
+    pdf_state s = { .font_dir = font_dir };
     pc_status st = PC_ERROR;
+    s.qr = QRcode_encodeString(d->qr_payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (!s.qr) {
+        snprintf(errstr, errlen, "QR encoding failed");
+        return PC_ERROR;
+    }
     s.pdf = HPDF_New(on_error, &s);
     if (!s.pdf) {
+        QRcode_free(s.qr);
         snprintf(errstr, errlen, "HPDF_New failed");
         return PC_ERROR;
     }
-    HPDF_SetCompressionMode(s.pdf, HPDF_COMP_ALL);
-    HPDF_UseUTFEncodings(s.pdf);
-    HPDF_SetCurrentEncoder(s.pdf, "UTF-8");
-    s.sans = load_font(&s, font_dir, "DejaVuSans.ttf", "UTF-8");
-    /* Bold: headings and instructions only, all ASCII (names are in s.sans). */
-    s.bold = load_font(&s, font_dir, "DejaVuSans-Bold.ttf", "WinAnsiEncoding");
+    /* Content streams deflated (the QR codes' rectangles shrink 4x); the
+     * WinAnsi fonts' small subsets not: deflating them took more time than
+     * the rest of the save, for 6 KB (render.h). */
+    HPDF_SetCompressionMode(s.pdf, HPDF_COMP_TEXT);
+    s.sans = load_font(&s, receipt_fonts_sans_cp1252(font_dir), "WinAnsiEncoding");
+    /* Bold: headings and instructions only, all ASCII. */
+    s.bold = load_font(&s, "DejaVuSans-Bold.ttf", "WinAnsiEncoding");
     /* Only the registration number and the NIP: ASCII by their validation. */
-    s.mono_bold = load_font(&s, font_dir, "DejaVuSansMono-Bold.ttf", "WinAnsiEncoding");
+    s.mono_bold = load_font(&s, "DejaVuSansMono-Bold.ttf", "WinAnsiEncoding");
     if (!s.sans || !s.bold || !s.mono_bold) {
         snprintf(errstr, errlen, "cannot load the DejaVu fonts from %s (libharu error 0x%04X)", font_dir,
                  (unsigned)s.error);
@@ -345,8 +424,13 @@ pc_status receipt_render(const char *font_dir, receipt_kind kind, const receipt_
                                                                    : "Formulir Pemutakhiran Data PNS");
     s.page = HPDF_AddPage(s.pdf);
     HPDF_Page_SetSize(s.page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
-    if ((kind == RECEIPT_BUKTI ? bukti(&s, d, when) : formulir(&s, d, when)) != PC_OK || s.error) {
-        snprintf(errstr, errlen, "drawing failed (libharu error 0x%04X/%u)", (unsigned)s.error, (unsigned)s.detail);
+    if ((kind == RECEIPT_BUKTI ? bukti(&s, d, when) : formulir(&s, d, when)) != PC_OK || s.font_failed || s.error) {
+        if (s.font_failed)
+            snprintf(errstr, errlen, "cannot load the UTF-8 font from %s/DejaVuSans.ttf (libharu error 0x%04X)",
+                     font_dir, (unsigned)s.error);
+        else
+            snprintf(errstr, errlen, "drawing failed (libharu error 0x%04X/%u)", (unsigned)s.error,
+                     (unsigned)s.detail);
         goto out;
     }
     if (HPDF_SaveToStream(s.pdf) != HPDF_OK) {
@@ -367,5 +451,6 @@ pc_status receipt_render(const char *font_dir, receipt_kind kind, const receipt_
     st = PC_OK;
 out:
     HPDF_Free(s.pdf);
+    QRcode_free(s.qr);
     return st;
 }

@@ -19,7 +19,7 @@
 #include "status.h"
 
 /* Bump when the layout changes: ETags change with it. */
-#define RECEIPT_TEMPLATE_VERSION 2
+#define RECEIPT_TEMPLATE_VERSION 3
 
 typedef enum { RECEIPT_BUKTI = 0, RECEIPT_FORMULIR = 1 } receipt_kind;
 

@@ -1,6 +1,8 @@
 /* test_receipt_render.c -- unit tests for text fitting and the PDFs
- * (services/receipt/fit.c, render.c, fonts.c): long and accented names
- * fit their box, renders are byte-identical, both documents are PDFs. */
+ * (services/receipt/fit.c, render.c, fonts.c, cp1252.c): long and accented
+ * names fit their box, in the UTF-8 font or the WinAnsi one; the UTF-8 font
+ * is embedded only when a text needs it; renders are byte-identical, both
+ * documents are PDFs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cp1252.h"
 #include "fit.h"
 #include "fonts.h"
 #include "render.h"
@@ -114,6 +117,49 @@ static void test_fit_last_resorts(void **state) {
     HPDF_Free(pdf);
 }
 
+/* Windows-1252 holds ASCII, Latin-1 and a few more (’, Š, €); ḥ, ā and ʿ
+ * it does not: those texts keep the UTF-8 font. */
+static void test_cp1252(void **state) {
+    (void)state;
+    char out[64];
+    assert_true(receipt_to_cp1252("AKHMAD SOLEH", out, sizeof out));
+    assert_string_equal(out, "AKHMAD SOLEH");
+    assert_true(receipt_to_cp1252("Éléonore Ñúñez O\xE2\x80\x99""Brien", out, sizeof out));
+    assert_string_equal(out, "\xC9l\xE9onore \xD1\xFA\xF1""ez O\x92""Brien");
+    assert_false(receipt_to_cp1252("Ḥusayn", out, sizeof out));
+    assert_string_equal(out, "");
+    assert_false(receipt_to_cp1252("Āditya", out, sizeof out));
+    assert_false(receipt_to_cp1252("ʿAbd", out, sizeof out));
+    assert_false(receipt_to_cp1252("\xC3", out, sizeof out)); /* a broken UTF-8 sequence */
+    assert_false(receipt_to_cp1252("AKHMAD", out, 6));        /* no room for the NUL */
+    assert_true(receipt_to_cp1252("", out, sizeof out));
+}
+
+/* In a WinAnsi font every byte is a character and "…" is 0x85. */
+static void test_fit_single_byte(void **state) {
+    (void)state;
+    HPDF_Doc pdf = HPDF_New(on_error, NULL);
+    assert_non_null(pdf);
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", font_dir, receipt_fonts_sans_cp1252(font_dir));
+    const char *name = HPDF_LoadTTFontFromFile(pdf, path, HPDF_TRUE);
+    assert_non_null(name);
+    HPDF_Font f = HPDF_GetFont(pdf, name, "WinAnsiEncoding");
+    assert_non_null(f);
+    char longest[2048] = "";
+    for (int i = 0; i < 60; i++) strcat(longest, "N\xFA\xF1""ez ");
+    receipt_fit fit;
+    receipt_fit_text(f, longest, 150, 10, 6, 2, &fit);
+    check_inside(f, &fit, 150, 2);
+    assert_true(fit.truncated);
+    const char *last = fit.lines[fit.nlines - 1];
+    assert_int_equal((unsigned char)last[strlen(last) - 1], 0x85);
+    receipt_fit_text(f, "\xC9\xC9\xC9\xC9\xC9\xC9\xC9\xC9\xC9\xC9\xC9\xC9\xC9\xC9\xC9\xC9", 40, 10, 8, 4, &fit);
+    check_inside(f, &fit, 40, 4);
+    assert_true(fit.nlines >= 2); /* broken between single-byte characters */
+    HPDF_Free(pdf);
+}
+
 static void test_wib(void **state) {
     (void)state;
     char out[96];
@@ -183,6 +229,29 @@ static void test_render_every_glyph_set(void **state) {
         }
 }
 
+/* The UTF-8 (CID) font is embedded only when a text needs it: an ASCII or
+ * Windows-1252 name makes a PDF of WinAnsi fonts only. */
+static void test_render_utf8_font_only_when_needed(void **state) {
+    (void)state;
+    static const struct { const char *nama; int cid; } cases[] = {
+        { "AKHMAD SOLEH ARIFIN", 0 }, { "Éléonore Ñúñez O'Brien", 0 }, { "Ḥusayn ʿAbd al-Raḥmān", 1 }, { "Āditya", 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int kind = RECEIPT_BUKTI; kind <= RECEIPT_FORMULIR; kind++) {
+            receipt_doc d = sample;
+            d.nama = cases[i].nama;
+            d.instansi_nama = "Pemerintah Kabupaten Sijunjung";
+            d.unit_nama = "Kecamatan Iv Nagari Kabupaten Sijunjung";
+            unsigned char *pdf = NULL;
+            size_t len = 0;
+            char err[256] = "";
+            assert_int_equal(receipt_render(font_dir, (receipt_kind)kind, &d, &pdf, &len, err, sizeof err), PC_OK);
+            int has_cid = memmem(pdf, len, "/CIDFontType2", 13) != NULL;
+            if (has_cid != cases[i].cid) fail_msg("%s: CID font %s", cases[i].nama, has_cid ? "embedded" : "missing");
+            free(pdf);
+        }
+}
+
 static void test_render_refuses_incomplete(void **state) {
     (void)state;
     receipt_doc d = sample;
@@ -214,9 +283,12 @@ int main(void) {
         cmocka_unit_test(test_fit_short_text_unchanged),
         cmocka_unit_test(test_fit_wraps_and_shrinks),
         cmocka_unit_test(test_fit_last_resorts),
+        cmocka_unit_test(test_cp1252),
+        cmocka_unit_test(test_fit_single_byte),
         cmocka_unit_test(test_wib),
         cmocka_unit_test(test_render_deterministic),
         cmocka_unit_test(test_render_every_glyph_set),
+        cmocka_unit_test(test_render_utf8_font_only_when_needed),
         cmocka_unit_test(test_render_refuses_incomplete),
         cmocka_unit_test(test_font_tag),
     };
