@@ -349,5 +349,29 @@ export async function walk(page, { nip, email, tag }) {
     await page.waitForURL(/\/akun$/);
     return true;
   });
+
+  // Step 2 refuses a registered NIP: the logged-in owner's session stands in for the flow token.
+  if (tag === "ponsel") {
+    await step(`[${tag}] registered and logged in: a correction goes with the session, no email asked`, async () => {
+      await page.goto(page.base + "/daftar");
+      await $("#nip").fill(nip);
+      await $("#tombol-cari").click();
+      await $("#hasil-cari").waitFor({ state: "visible" });
+      await $('a.lapor[data-field="instansi"]').click();
+      await $("#form-koreksi").waitFor({ state: "visible" });
+      if (await $("#koreksi-email").isVisible()) return "the email is asked for although the PNS is logged in";
+      await $("#usulan").fill(pns.instansi.nama);
+      const id = await captchaKoreksi();
+      await $("#koreksi-captcha").fill(redisGet(`captcha:${id}`));
+      const resP = page.waitForResponse((r) => r.url().endsWith(`/api/v1/pns/${nip}/koreksi`));
+      await $("#form-koreksi button[type=submit]").click();
+      const res = await resP;
+      if (res.status() !== 201) return `POST koreksi answered ${res.status()}: ${await res.text()}`;
+      const auth = await res.request().headerValue("authorization");
+      if (!auth || !/^Bearer /.test(auth) || res.request().postDataJSON().token) return "the report did not go with the session alone";
+      await page.waitForFunction(() => /Laporan diterima/.test(document.querySelector("#form-koreksi [data-pesan]").textContent));
+      return true;
+    });
+  }
   return { nip, noReg, pns };
 }
