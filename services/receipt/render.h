@@ -3,14 +3,16 @@
  *  - Bukti Registrasi: one A4 page, two identical halves (for the PNS and
  *    for Verifikator 1) separated by a dashed "potong di sini" line; the
  *    No. Registrasi large in DejaVu Sans Mono Bold, NIP, Nama, Instansi,
- *    unit kerja, the registration time in WIB and the signed QR code drawn
- *    as vector squares;
+ *    unit kerja, the registration time in WIB and the signed QR code (an
+ *    image of its modules, scaled without interpolation);
  *  - Formulir: the data held for the PNS, an empty column for corrections,
  *    and signature boxes for the PNS and Verifikator 1.
  *
- * Text is UTF-8 in embedded DejaVu fonts (any Latin-script name renders),
- * fitted to its box (fit.h). The output is a function of the inputs only:
- * no clock, no random ID, so re-rendering gives the same bytes. */
+ * Text is in embedded DejaVu fonts, fitted to its box (fit.h): simple
+ * WinAnsi fonts for the fixed texts and every data text Windows-1252 holds
+ * (cp1252.h), a UTF-8 CID font for the rest (any Latin-script name). The
+ * output is a function of the inputs only: no clock, no random ID, so
+ * re-rendering gives the same bytes. */
 #ifndef RECEIPT_RENDER_H
 #define RECEIPT_RENDER_H
 
