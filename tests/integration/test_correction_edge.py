@@ -15,8 +15,11 @@ text only; and what was sent is stored and published as that same text.
   a valid report (token; session) -> 201, stored verbatim in identity.koreksi,
                                     exactly one identity.correction.requested
                                     event whose usulan/catatan are the text sent
+  over PUPNS_RATE_REGISTER a minute -> 429 (a gateway of its own, instance 8,
+                                    PUPNS_HTTP_PORT+8)
 Rows: range correction_edge (tests/ranges.tsv). Needs BASE_URL, PG_PORT,
-PUPNS_REDIS_URL, PUPNS_KAFKA_BROKERS (KCAT_CONFIG for its credentials), TOP."""
+PUPNS_REDIS_URL, PUPNS_KAFKA_BROKERS (KCAT_CONFIG for its credentials), TOP,
+PUPNS_HTTP_PORT and the stack's environment (infra/stack/env.sh) for svc.sh."""
 import json
 import os
 import re
@@ -130,6 +133,34 @@ s, lst, _ = pc.call("GET", f"/api/v1/pns/{c}/koreksi", headers={"Authorization":
 T.ok(s == 200 and id2 in [k["id"] for k in (lst or {}).get("koreksi", [])], "the owner lists the report (GET unchanged)",
      (s, lst))
 
+
+# ---- rate-limited with registration attempts -----------------------------------
+# A gateway of its own with PUPNS_RATE_REGISTER=2 (instance 8, PUPNS_HTTP_PORT+8):
+# the third report of a minute from this address is 429, token or not.
+port = int(os.environ["PUPNS_HTTP_PORT"]) + 8
+limited = f"http://127.0.0.1:{port}"
+svc = os.path.join(TOP, "infra", "stack", "svc.sh")
+subprocess.run([svc, "start", "gateway", "8"], env=dict(os.environ, PUPNS_HTTP_PORT=str(port), PUPNS_RATE_REGISTER="2"),
+               capture_output=True, check=False)
+try:
+    for _ in range(150):
+        try:
+            if pc.call("GET", "/readyz", base=limited, timeout=5)[0] == 200:
+                break
+        except OSError:  # not listening yet
+            pass
+        time.sleep(0.2)
+    if int(time.time()) % 60 > 50:  # one clock-minute window for the three
+        time.sleep(61 - int(time.time()) % 60)
+    for key in pc.redis("--scan", "--pattern", "rate:register:*").split():
+        pc.redis("DEL", key)
+    codes = [pc.call("POST", f"/api/v1/pns/{a}/koreksi", ok_body, base=limited)[0] for _ in range(3)]
+    s, body, h = pc.call("POST", f"/api/v1/pns/{a}/koreksi", dict(ok_body, token=ta), base=limited)
+    T.ok(codes == [401, 401, 429] and s == 429 and body.get("code") == "terlalu_banyak_permintaan"
+         and int(h.get("Retry-After") or 0) > 0, "over PUPNS_RATE_REGISTER a minute: 429 with Retry-After, token or not",
+         (codes, s, body))
+finally:
+    subprocess.run([svc, "stop", "gateway", "8"], capture_output=True, check=False)
 
 # ---- the events ------------------------------------------------------------
 def events():

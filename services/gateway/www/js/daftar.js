@@ -135,7 +135,9 @@ saatKirim(formKoreksi, "Mengirim…", async (form) => {
   const sesi = st.token ? null : sesiUntuk(nip);
   if (st.token) body.token = st.token;
   const r = await call("POST", `/api/v1/pns/${encodeURIComponent(nip)}/koreksi`, { body, token: sesi && sesi.token });
-  await capKoreksi.setelah(r);
+  // A 504 may come after the captcha was checked (and so spent): a new one then too.
+  if (r.status === 504) await capKoreksi.muat();
+  else await capKoreksi.setelah(r);
   if (!r.ok) {
     // A token or session that no longer holds: ask for the email again.
     if (r.status === 401 || r.status === 403) {
