@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cp1252.h"
@@ -81,6 +82,15 @@ static void text_centre(pdf_state *s, HPDF_Font f, float size, float xc, float y
 
 static HPDF_Font load_font(pdf_state *s, const char *file, const char *encoding);
 
+/* 1 if files a and b of dir have the same size (and exist). */
+static int same_size(const char *dir, const char *a, const char *b) {
+    char pa[600], pb[600];
+    struct stat sa, sb;
+    snprintf(pa, sizeof pa, "%s/%s", dir, a);
+    snprintf(pb, sizeof pb, "%s/%s", dir, b);
+    return stat(pa, &sa) == 0 && stat(pb, &sb) == 0 && sa.st_size == sb.st_size;
+}
+
 /* The font for the data text t (UTF-8), with t in that font's encoding in
  * out: the WinAnsi DejaVu Sans when Windows-1252 holds every character of
  * t, else the UTF-8 one. */
@@ -97,9 +107,11 @@ static HPDF_Font data_font(pdf_state *s, const char *t, char *out, size_t cap) {
         HPDF_SetCompressionMode(s->pdf, HPDF_COMP_TEXT);
         /* libharu keeps one font per name in a document: a WinAnsi subset
          * named like the Latin font would lend the UTF-8 font its glyphs,
-         * and ḥ would be missing (subset_font.py renames the subset). */
-        if (s->sans_utf && strcmp(receipt_fonts_sans_cp1252(s->font_dir), "DejaVuSans.ttf") != 0 &&
-            strcmp(HPDF_Font_GetFontName(s->sans_utf), HPDF_Font_GetFontName(s->sans)) == 0)
+         * and ḥ would be missing (subset_font.py renames the subset). The
+         * same name is right only for the same file (no fontTools: both
+         * are copies of DejaVuSans.ttf). */
+        if (s->sans_utf && strcmp(HPDF_Font_GetFontName(s->sans_utf), HPDF_Font_GetFontName(s->sans)) == 0 &&
+            !same_size(s->font_dir, receipt_fonts_sans_cp1252(s->font_dir), "DejaVuSans.ttf"))
             s->sans_utf = NULL;
         s->font_failed = !s->sans_utf;
     }
