@@ -163,7 +163,7 @@ static void read_dead_letters(const pc_config *cfg, int seen[NTOPICS][NREASONS +
     if (!rk) return;
     int64_t until = pc_mono_us() + 20 * 1000000LL;
     while (pc_mono_us() < until) {
-        int complete = 1;
+        int complete = seen[0][NREASONS] > 0; /* the look-up batch's invalid_data, checked below too */
         for (size_t t = 0; t < NTOPICS; t++)
             for (size_t r = 0; r < NREASONS; r++) complete &= seen[t][r] > 0;
         if (complete) break;
