@@ -1,6 +1,8 @@
 /* plain_text.h -- what a free-text field from a PNS may hold, so that every
  * consumer (portal, verifier desks, regional systems) can show it as plain
- * text: no control characters (C0, DEL, C1), no markup brackets '<' '>',
+ * text: no control characters (C0, DEL, C1) and no invisible format
+ * characters (zero-width, bidirectional overrides and isolates, U+2028/9,
+ * U+FEFF), no markup brackets '<' '>',
  * not blank, at most a given number of bytes. Checked by the gateway and
  * again by the service that stores it. */
 #ifndef PUPNS_PLAIN_TEXT_H
@@ -12,7 +14,7 @@ typedef enum {
     PC_TEXT_OK = 0,
     PC_TEXT_BLANK,     /* empty or only white space */
     PC_TEXT_TOO_LONG,
-    PC_TEXT_CONTROL,   /* a control character (tab and newline included) */
+    PC_TEXT_CONTROL,   /* a control or invisible format character (tab and newline included) */
     PC_TEXT_MARKUP     /* '<' or '>' */
 } pc_text_error;
 

@@ -31,11 +31,30 @@ static void the_rest_is_refused(void **state) {
     assert_int_equal(pc_plain_text_check("a > b", 200, 0), PC_TEXT_MARKUP);
 }
 
+/* What would show a text other than what it says. */
+static void invisible_format_characters_are_refused(void **state) {
+    (void)state;
+    const char *refused[] = {
+        "AKHMAD\xe2\x80\x8bSOLEH",     /* U+200B zero-width space */
+        "a\xe2\x80\x8f" "b",              /* U+200F right-to-left mark */
+        "a\xe2\x80\xa8" "b",              /* U+2028 line separator */
+        "Kota \xe2\x80\xae" "Batu",        /* U+202E right-to-left override */
+        "a\xe2\x81\xa0" "b",              /* U+2060 word joiner */
+        "a\xe2\x81\xa6" "b\xe2\x81\xa9", /* U+2066 .. U+2069 isolates */
+        "\xef\xbb\xbf" "Nama",            /* U+FEFF */
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_int_equal(pc_plain_text_check(refused[i], 200, 0), PC_TEXT_CONTROL);
+    /* Their neighbours stay: en dash U+2013, ellipsis U+2026, U+2070 superscript zero. */
+    assert_int_equal(pc_plain_text_check("Malang \xe2\x80\x93 Batu\xe2\x80\xa6 x\xe2\x81\xb0", 200, 0), PC_TEXT_OK);
+}
+
 int main(void) {
     cmocka_set_message_output(CM_OUTPUT_TAP);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names_pass),
         cmocka_unit_test(the_rest_is_refused),
+        cmocka_unit_test(invisible_format_characters_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
