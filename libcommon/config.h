@@ -16,9 +16,14 @@
 typedef struct {
     char service[32];          /* which service loaded it (not from the environment) */
     char kafka_brokers[256];
-    char kafka_username[64];       /* empty: Kafka without authentication */
+    char kafka_username[64];       /* empty: no SASL (kafka.c: maybe TLS, maybe nothing) */
     char kafka_password[128];
     char kafka_sasl_mechanism[32];
+    char kafka_security_protocol[16]; /* empty: implied by the credentials (kafka.c) */
+    char kafka_ssl_ca[512];        /* paths of PEM files: the brokers' CA, */
+    char kafka_ssl_cert[512];      /* the client certificate (mutual TLS), */
+    char kafka_ssl_key[512];       /* and its private key */
+    char kafka_ssl_key_password[128];
     char pg_url[512];
     char redis_url[256];
     char http_bind[64];

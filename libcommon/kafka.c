@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "ids.h"
@@ -48,15 +49,53 @@ pc_status pc_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char
     return PC_OK;
 }
 
+/* The security.protocol cfg asks for: PUPNS_KAFKA_SECURITY_PROTOCOL, else
+ * implied by the credentials given (a client certificate: TLS; a SASL user
+ * too: SASL over TLS; a SASL user alone: SASL in clear); NULL: none at all. */
+static const char *security_protocol(const pc_config *cfg) {
+    if (cfg->kafka_security_protocol[0]) return cfg->kafka_security_protocol;
+    if (cfg->kafka_ssl_cert[0]) return cfg->kafka_username[0] ? "sasl_ssl" : "ssl";
+    return cfg->kafka_username[0] ? "sasl_plaintext" : NULL;
+}
+
+int pc_kafka_authenticated(const pc_config *cfg) {
+    return cfg->kafka_username[0] || cfg->kafka_ssl_cert[0];
+}
+
 pc_status pc_kafka_conf_auth(rd_kafka_conf_t *conf, const pc_config *cfg, char *errstr, size_t errlen) {
-    if (!cfg->kafka_username[0]) return PC_OK;
-    const char *kv[] = {
-        "security.protocol", "SASL_PLAINTEXT",
-        "sasl.mechanisms", cfg->kafka_sasl_mechanism,
-        "sasl.username", cfg->kafka_username,
-        "sasl.password", cfg->kafka_password,
-        NULL,
+    const char *proto = security_protocol(cfg);
+    if (!proto) return PC_OK;
+    int tls = strstr(proto, "ssl") || strstr(proto, "SSL");
+    int sasl = strncasecmp(proto, "sasl", 4) == 0;
+    if (sasl && !cfg->kafka_username[0]) {
+        snprintf(errstr, errlen, "security protocol %s needs PUPNS_KAFKA_USERNAME", proto);
+        return PC_EINVAL;
+    }
+    if (cfg->kafka_ssl_cert[0] && !cfg->kafka_ssl_key[0]) {
+        snprintf(errstr, errlen, "PUPNS_KAFKA_SSL_CERTIFICATE_LOCATION needs PUPNS_KAFKA_SSL_KEY_LOCATION");
+        return PC_EINVAL;
+    }
+    /* Only the settings given: an empty one keeps librdkafka's default
+     * (for the CA: the system's trust store). */
+    const char *kv[20] = {"security.protocol", proto};
+    size_t n = 2;
+    const char *tls_kv[][2] = {
+        {"ssl.ca.location", cfg->kafka_ssl_ca},
+        {"ssl.certificate.location", cfg->kafka_ssl_cert},
+        {"ssl.key.location", cfg->kafka_ssl_key},
+        {"ssl.key.password", cfg->kafka_ssl_key_password},
     };
+    for (size_t i = 0; tls && i < sizeof tls_kv / sizeof tls_kv[0]; i++)
+        if (tls_kv[i][1][0]) {
+            kv[n++] = tls_kv[i][0];
+            kv[n++] = tls_kv[i][1];
+        }
+    if (sasl) {
+        const char *sasl_kv[] = {"sasl.mechanisms", cfg->kafka_sasl_mechanism, "sasl.username", cfg->kafka_username,
+                                 "sasl.password", cfg->kafka_password};
+        for (size_t i = 0; i < sizeof sasl_kv / sizeof sasl_kv[0]; i++) kv[n++] = sasl_kv[i];
+    }
+    kv[n] = NULL;
     return pc_kafka_conf_apply(conf, kv, errstr, errlen);
 }
 

@@ -81,11 +81,16 @@ void pc_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque
 pc_status pc_kafka_conf_apply(rd_kafka_conf_t *conf, const char *const *kv, char *errstr,
                               size_t errlen);
 
-/* SASL (cfg's kafka_sasl_mechanism) as cfg's kafka_username when one is set
- * (the stacks' brokers refuse clients without credentials; see
- * docs/SECURITY.md); nothing when it is empty. Every handle's configuration
- * goes through it. */
+/* Kafka authentication from cfg, which every handle's configuration goes
+ * through: TLS with a client certificate (mutual TLS, what the local
+ * stacks' brokers require; docs/SECURITY.md), SASL (cfg's
+ * kafka_sasl_mechanism) in clear or over TLS, or nothing when no
+ * credentials are set. PC_EINVAL (errstr says why) for settings that
+ * cannot work together. */
 pc_status pc_kafka_conf_auth(rd_kafka_conf_t *conf, const pc_config *cfg, char *errstr, size_t errlen);
+
+/* 1 when cfg carries Kafka credentials (a SASL user or a client certificate). */
+int pc_kafka_authenticated(const pc_config *cfg);
 
 /* Topic creation, checks, deletion: kept reachable through this header. */
 #include "kafka_admin.h"

@@ -103,7 +103,7 @@ int ctl_topics(const pc_config *cfg, const char *path, int check) {
         else differ += r;
     }
     /* Access follows the same file: who writes and reads what. */
-    if (rc == 0 && !check && cfg->kafka_username[0] && ctl_acls(p, root) != 0) rc = 1;
+    if (rc == 0 && !check && pc_kafka_authenticated(cfg) && ctl_acls(p, root) != 0) rc = 1;
     pc_producer_free(p);
     json_decref(root);
     /* When creating, a topic that differs is only a warning: the stack
