@@ -17,13 +17,27 @@ PUPNS_KAFKA_BROKERS=127.0.0.1:$((STACK_BASE + 3))
 for ((n = 2; n <= KAFKA_NODES; n++)); do PUPNS_KAFKA_BROKERS+=,127.0.0.1:$((STACK_BASE + 1 + 2 * n)); done
 export PUPNS_KAFKA_BROKERS PUPNS_KAFKA_NODES=$KAFKA_NODES
 # Kafka authentication (stack.sh): tools and tests that source this file act
-# as the stack's admin principal; svc.sh gives each service its own.
+# as the stack's admin principal; svc.sh gives each service its own. A stack
+# recorded as "sasl" moves to mutual TLS at its next `stack.sh up` (run.sh
+# sources this file again after it).
 if [ -f "$STATE_DIR/kafka-auth" ]; then KAFKA_AUTH=$(cat "$STATE_DIR/kafka-auth")
 elif [ -f "$STATE_DIR/kafka/data/meta.properties" ] || [ -f "$STATE_DIR/kafka-1/data/meta.properties" ]; then KAFKA_AUTH=none
-elif [ "${PUPNS_KAFKA_AUTH:-1}" = 0 ]; then KAFKA_AUTH=none
-else KAFKA_AUTH=sasl; fi
-if [ "$KAFKA_AUTH" = sasl ]; then
-    export PUPNS_KAFKA_USERNAME=admin PUPNS_KAFKA_PASSWORD_FILE=$STATE_DIR/kafka-users/admin
+else case "${PUPNS_KAFKA_AUTH:-mtls}" in 0|none) KAFKA_AUTH=none ;; sasl) KAFKA_AUTH=sasl ;; *) KAFKA_AUTH=mtls ;; esac; fi
+KAFKA_TLS_DIR=$STATE_DIR/kafka-tls
+# kafka_principal NAME: the client settings of principal NAME (its
+# certificate and key, or its password file), exported.
+kafka_principal() {
+    [ "$KAFKA_AUTH" != none ] || return 0
+    unset PUPNS_KAFKA_USERNAME PUPNS_KAFKA_PASSWORD PUPNS_KAFKA_PASSWORD_FILE PUPNS_KAFKA_SECURITY_PROTOCOL \
+        PUPNS_KAFKA_SSL_CA_LOCATION PUPNS_KAFKA_SSL_CERTIFICATE_LOCATION PUPNS_KAFKA_SSL_KEY_LOCATION
+    case "$KAFKA_AUTH" in
+    mtls) export PUPNS_KAFKA_SECURITY_PROTOCOL=ssl PUPNS_KAFKA_SSL_CA_LOCATION=$KAFKA_TLS_DIR/ca.pem \
+              PUPNS_KAFKA_SSL_CERTIFICATE_LOCATION=$KAFKA_TLS_DIR/$1.pem PUPNS_KAFKA_SSL_KEY_LOCATION=$KAFKA_TLS_DIR/$1.key ;;
+    sasl) export PUPNS_KAFKA_USERNAME=$1 PUPNS_KAFKA_PASSWORD_FILE=$STATE_DIR/kafka-users/$1 ;;
+    esac
+}
+kafka_principal admin
+if [ "$KAFKA_AUTH" != none ]; then
     export KCAT_CONFIG=$STATE_DIR/kcat.conf PUPNS_KAFKA_CLIENT_PROPERTIES=$STATE_DIR/kafka-admin.properties
 fi
 export PUPNS_REDIS_URL=redis://127.0.0.1:$((STACK_BASE + 2))/0

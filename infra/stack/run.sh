@@ -21,6 +21,7 @@ wait_ready() {
 case "${1:-start}" in
 start)
     "$here/stack.sh" up "$STACK_NAME" "$STACK_BASE"
+    source "$here/env.sh"   # again: `up` may have moved the stack's Kafka to mutual TLS
     "$here/migrate.sh" "$PG_PORT"
     "$BIN_DIR/pupns-ctl" topics "$TOP/proto/topics.json"
     # Reply topics of gateways that died without deleting theirs (kept while recent).

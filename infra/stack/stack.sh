@@ -45,35 +45,56 @@ fi
 case "$nodes" in 1|3) ;; *) log "PUPNS_KAFKA_NODES must be 1 or 3 (got $nodes)"; exit 2 ;; esac
 
 # Kafka authentication, recorded in .stack/NAME/kafka-auth when the stack is
-# first made: "sasl" (SASL listeners, StandardAuthorizer, one principal per
-# service, ACLs from proto/topics.json; the default) or "none"
-# (PUPNS_KAFKA_AUTH=0; also a stack made before authentication existed).
-# The mechanism is PLAIN: SCRAM would keep passwords off the wire, but
-# Debian 12's librdkafka 2.0.2 fails every SCRAM handshake with Kafka 4
-# (fixed in librdkafka 2.6.1; measured here, see docs/SECURITY.md), and the
-# stacks only listen on loopback. Production runs the same over TLS.
+# first made: "mtls" (the default: TLS listeners that require a client
+# certificate from the stack's own CA, the StandardAuthorizer, one principal
+# per service -- its certificate's CN --, ACLs from proto/topics.json),
+# "none" (PUPNS_KAFKA_AUTH=0; also a stack made before authentication
+# existed), or "sasl" (SASL PLAIN in clear: the stacks before mutual TLS,
+# and PUPNS_KAFKA_AUTH=sasl for a new one). A "sasl" stack moves to mTLS at
+# its next `up` unless PUPNS_KAFKA_AUTH=sasl (kafka_up: its nodes are then
+# restarted with the new listeners; the ACLs name the same principals).
+# SCRAM is not offered: Debian 12's librdkafka 2.0.2 fails every SCRAM
+# handshake with Kafka 4 (fixed in librdkafka 2.6.1; docs/SECURITY.md).
 auth_file="$state/kafka-auth"
 if [ -f "$auth_file" ]; then auth=$(cat "$auth_file")
 elif [ -f "$state/kafka/data/meta.properties" ] || [ -f "$state/kafka-1/data/meta.properties" ]; then auth=none
-elif [ "${PUPNS_KAFKA_AUTH:-1}" = 0 ]; then auth=none
-else auth=sasl; fi
+else case "${PUPNS_KAFKA_AUTH:-mtls}" in 0|none) auth=none ;; sasl) auth=sasl ;; *) auth=mtls ;; esac; fi
+if [ "$auth" = sasl ] && [ "$cmd" = up ] && [ "${PUPNS_KAFKA_AUTH:-}" != sasl ]; then
+    log "Kafka moves from SASL PLAIN to mutual TLS"; auth=mtls
+fi
 users_dir="$state/kafka-users"
+tls_dir="$state/kafka-tls"
 # Principals: admin (operators, pupns-ctl, tests), each service, and
 # "regional" (a regional office's read-only consumer of the public topics).
 kafka_principals() { echo admin regional; (cd "$top/services" && ls -d */main.c | cut -d/ -f1 | grep -vx ctl); }
 password_of() { cat "$users_dir/$1"; }
-# kafka_credentials: a password file per principal (0600, made once), the
-# admin's kcat and Java client settings.
+# kafka_credentials: per principal a certificate (mtls: kafka_certs.sh, run
+# by `up`, which makes what is missing or stale) or a
+# password file (sasl; 0600, made once); the admin's kcat and Java client
+# settings, which this script's own kcat calls use too.
 kafka_credentials() {
-    [ "$auth" = sasl ] || return 0
-    (umask 077; mkdir -p "$users_dir"
-     for u in $(kafka_principals); do
-         [ -s "$users_dir/$u" ] || head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$users_dir/$u"
-     done
-     printf 'security.protocol=SASL_PLAINTEXT\nsasl.mechanisms=PLAIN\nsasl.username=admin\nsasl.password=%s\n' \
-         "$(password_of admin)" >"$state/kcat.conf"
-     printf 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="%s";\n' \
-         "$(password_of admin)" >"$state/kafka-admin.properties")
+    case "$auth" in
+    mtls)
+        [ "$cmd" = up ] && "$top/infra/stack/kafka_certs.sh" "$tls_dir" "$nodes" $(kafka_principals)
+        [ -s "$tls_dir/admin.keystore.pem" ] || return 0
+        (umask 077
+         printf 'security.protocol=ssl\nssl.ca.location=%s\nssl.certificate.location=%s\nssl.key.location=%s\n' \
+             "$tls_dir/ca.pem" "$tls_dir/admin.pem" "$tls_dir/admin.key" >"$state/kcat.conf.new"
+         mv "$state/kcat.conf.new" "$state/kcat.conf"
+         printf 'security.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.location=%s\nssl.keystore.type=PEM\nssl.keystore.location=%s\n' \
+             "$tls_dir/ca.pem" "$tls_dir/admin.keystore.pem" >"$state/kafka-admin.properties.new"
+         mv "$state/kafka-admin.properties.new" "$state/kafka-admin.properties") ;;
+    sasl)
+        (umask 077; mkdir -p "$users_dir"
+         for u in $(kafka_principals); do
+             [ -s "$users_dir/$u" ] || head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$users_dir/$u"
+         done
+         printf 'security.protocol=SASL_PLAINTEXT\nsasl.mechanisms=PLAIN\nsasl.username=admin\nsasl.password=%s\n' \
+             "$(password_of admin)" >"$state/kcat.conf"
+         printf 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="%s";\n' \
+             "$(password_of admin)" >"$state/kafka-admin.properties") ;;
+    *) return 0 ;;
+    esac
     export KCAT_CONFIG="$state/kcat.conf" PUPNS_KAFKA_CLIENT_PROPERTIES="$state/kafka-admin.properties"
 }
 kafka_credentials
@@ -171,12 +192,39 @@ smtp_down() {
     rm -f "$smtp_dir/pid"
 }
 
-# kafka_listeners N: the listener settings of node N. With authentication,
-# clients, brokers and controllers all log in (SASL PLAIN, one password per
-# principal, the brokers' user list below), and the StandardAuthorizer lets
-# each principal do only what its ACLs allow; admin is the super user.
+# kafka_listeners N: the listener settings of node N. With mutual TLS,
+# every listener (clients, brokers and the controllers, all on loopback)
+# speaks TLS and requires a certificate of the stack's CA; a certificate's
+# CN is its principal (User:gateway...), which the StandardAuthorizer checks
+# against the ACLs; admin and the nodes (kafka-N) are super users. With
+# SASL, clients, brokers and controllers all log in (PLAIN, one password
+# per principal, the brokers' user list below).
 kafka_listeners() {
     local n=$1
+    if [ "$auth" = mtls ]; then
+        local supers="User:admin" i
+        for i in $(seq "$nodes"); do supers="$supers;User:kafka-$i"; done
+        # The certificate's fingerprint: a node whose certificate was made
+        # again since it started is stale (kafka_stale_nodes) and restarted.
+        cat <<CONF
+# certificate $(openssl x509 -in "$tls_dir/kafka-$n.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+listeners=SSL://127.0.0.1:$(broker_port "$n"),CONTROLLER://127.0.0.1:$(ctl_port "$n")
+advertised.listeners=SSL://127.0.0.1:$(broker_port "$n")
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=SSL:SSL,CONTROLLER:SSL
+inter.broker.listener.name=SSL
+ssl.client.auth=required
+ssl.keystore.type=PEM
+ssl.keystore.location=$tls_dir/kafka-$n.keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$tls_dir/ca.pem
+ssl.principal.mapping.rules=RULE:^CN=([a-z0-9._-]+)\$/\$1/,DEFAULT
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=$supers
+allow.everyone.if.no.acl.found=false
+CONF
+        return
+    fi
     if [ "$auth" != sasl ]; then
         cat <<CONF
 listeners=PLAINTEXT://127.0.0.1:$(broker_port "$n"),CONTROLLER://127.0.0.1:$(ctl_port "$n")
@@ -208,15 +256,14 @@ allow.everyone.if.no.acl.found=false
 CONF
 }
 
-# kafka_config N: server.properties and log4j.properties of node N.
-kafka_config() {
+# kafka_server_props N: node N's server.properties, on stdout.
+kafka_server_props() {
     local n=$1 kd voters="" i
     kd=$(kafka_dir "$n")
-    mkdir -p "$kd"
     for i in $(seq "$nodes"); do voters="$voters${voters:+,}$i@127.0.0.1:$(ctl_port "$i")"; done
     local rf=1 isr=1
     [ "$nodes" -ge 3 ] && rf=3 isr=2
-    cat >"$kd/server.properties" <<CONF
+    cat <<CONF
 process.roles=broker,controller
 node.id=$n
 controller.quorum.voters=$voters
@@ -236,11 +283,20 @@ CONF
     # A topic created without a replication factor gets all brokers. The
     # broker-wide min.insync.replicas stays 1: topics set their own (proto/topics.json).
     if [ "$nodes" -ge 3 ]; then
-        cat >>"$kd/server.properties" <<CONF
+        cat <<CONF
 default.replication.factor=$rf
 unclean.leader.election.enable=false
 CONF
     fi
+}
+
+# kafka_config N: server.properties (mode 0600: on a SASL stack it holds
+# the passwords) and log4j.properties of node N.
+kafka_config() {
+    local n=$1 kd
+    kd=$(kafka_dir "$n")
+    mkdir -p "$kd"
+    (umask 077; kafka_server_props "$n" >"$kd/server.properties.new") && mv "$kd/server.properties.new" "$kd/server.properties"
     cat >"$kd/log4j.properties" <<CONF
 log4j.rootLogger=WARN, file
 log4j.appender.file=org.apache.log4j.FileAppender
@@ -334,20 +390,14 @@ kafka_wait_isr() {
     log "node $n is still out of the ISR of $behind partition(s)"; return 1
 }
 
-# kafka_add_principals: a running node whose user list lacks a principal (a
-# service added after it started) is restarted with the new list.
-kafka_add_principals() {
-    [ "$auth" = sasl ] || return 0
-    local n u kd
+# kafka_stale_nodes: the running nodes whose settings are not what they
+# would be now (a service added since, on a SASL stack: a principal missing
+# from the user list; a stack moving to mutual TLS: other listeners).
+kafka_stale_nodes() {
+    local n
     for n in $(seq "$nodes"); do
-        kd=$(kafka_dir "$n")
-        kafka_alive "$n" || continue   # a node that starts gets the full list anyway
-        for u in $(kafka_principals); do
-            grep -q "user_$u=" "$kd/server.properties" 2>/dev/null && continue
-            log "kafka node $n: new principal $u, restarting it"
-            kafka_stop TERM "$n"; kafka_launch "$n"; kafka_wait self "$n"
-            break
-        done
+        kafka_alive "$n" || continue
+        cmp -s <(kafka_server_props "$n") "$(kafka_dir "$n")/server.properties" || echo "$n"
     done
 }
 
@@ -355,7 +405,10 @@ kafka_up() {
     "$top/infra/kafka/fetch-kafka.sh"
     echo "$nodes" >"$nodes_file"
     echo "$auth" >"$auth_file"
-    kafka_add_principals
+    # Stale nodes stop together: a cluster half on old listeners, half on
+    # new ones, would not form; the start below brings them back.
+    local stale; stale=$(kafka_stale_nodes)
+    if [ -n "$stale" ]; then log "kafka node(s) $(echo $stale) run on old settings: restarting them"; kafka_stop TERM $stale; fi
     local n pids=""
     # Formatting starts a JVM per node: all at once on a new stack.
     kafka_config 1; new_cluster_id

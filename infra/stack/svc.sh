@@ -49,11 +49,9 @@ start)
     # Operators' /healthz, /readyz, /metrics: a port per instance.
     hp=$(health_port "$svc" "$inst")
     [ -n "$hp" ] && export PUPNS_HEALTH_PORT=${PUPNS_HEALTH_PORT:-$hp}
-    # Its own Kafka principal (stack.sh made the password), never the admin's.
-    if [ "$KAFKA_AUTH" = sasl ]; then
-        export PUPNS_KAFKA_USERNAME=$svc PUPNS_KAFKA_PASSWORD_FILE=$STATE_DIR/kafka-users/$svc
-        unset PUPNS_KAFKA_PASSWORD
-    fi
+    # Its own Kafka principal (stack.sh made its certificate or password),
+    # never the admin's.
+    kafka_principal "$svc"
     # Each service gets only the keys it needs.
     if [ -f "$SECRETS_FILE" ]; then
         set -a; source "$SECRETS_FILE"; set +a
