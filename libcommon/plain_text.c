@@ -4,16 +4,23 @@
 #include <string.h>
 
 /* Invisible format characters that change how the text around them is
- * shown without being seen: zero-width spaces and marks (U+200B-U+200F),
- * line and paragraph separators and bidirectional embeddings and overrides
- * (U+2028-U+202E), invisible operators (U+2060-U+2064), bidirectional
- * isolates (U+2066-U+2069) and the zero-width no-break space (U+FEFF). A
- * right-to-left override would show a proposal other than what it says.
- * Returns the length of the UTF-8 sequence at c when it is one, else 0. */
+ * shown without being seen: the soft hyphen (U+00AD), the Arabic letter
+ * mark (U+061C), the Mongolian vowel separator (U+180E), zero-width spaces
+ * and marks (U+200B-U+200F), line and paragraph separators and
+ * bidirectional embeddings and overrides (U+2028-U+202E), invisible
+ * operators, isolates and deprecated format controls (U+2060-U+206F), the
+ * zero-width no-break space (U+FEFF) and the tag characters
+ * (U+E0000-U+E007F). A right-to-left override would show a proposal other
+ * than what it says; a tag character is dropped by some converters. Returns
+ * the length of the UTF-8 sequence at c when it is one, else 0. */
 static size_t invisible_format(const unsigned char *c) {
+    if (c[0] == 0xc2 && c[1] == 0xad) return 2;
+    if (c[0] == 0xd8 && c[1] == 0x9c) return 2;
+    if (c[0] == 0xe1 && c[1] == 0xa0 && c[2] == 0x8e) return 3;
     if (c[0] == 0xe2 && c[1] == 0x80 && ((c[2] >= 0x8b && c[2] <= 0x8f) || (c[2] >= 0xa8 && c[2] <= 0xae))) return 3;
-    if (c[0] == 0xe2 && c[1] == 0x81 && c[2] >= 0xa0 && c[2] <= 0xa9 && c[2] != 0xa5) return 3;
+    if (c[0] == 0xe2 && c[1] == 0x81 && c[2] >= 0xa0 && c[2] <= 0xaf) return 3;
     if (c[0] == 0xef && c[1] == 0xbb && c[2] == 0xbf) return 3;
+    if (c[0] == 0xf3 && c[1] == 0xa0 && (c[2] == 0x80 || c[2] == 0x81) && c[3] >= 0x80 && c[3] <= 0xbf) return 4;
     return 0;
 }
 

@@ -1,8 +1,8 @@
 /* plain_text.h -- what a free-text field from a PNS may hold, so that every
  * consumer (portal, verifier desks, regional systems) can show it as plain
  * text: no control characters (C0, DEL, C1) and no invisible format
- * characters (zero-width, bidirectional overrides and isolates, U+2028/9,
- * U+FEFF), no markup brackets '<' '>',
+ * characters (soft hyphen, zero-width, bidirectional marks, overrides and
+ * isolates, U+2028/9, U+FEFF, tags), no markup brackets '<' '>',
  * not blank, at most a given number of bytes. Checked by the gateway and
  * again by the service that stores it. */
 #ifndef PUPNS_PLAIN_TEXT_H

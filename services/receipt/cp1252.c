@@ -29,5 +29,14 @@ int receipt_to_cp1252(const char *utf8, char *out, size_t cap) {
         return 0;
     }
     *o = 0;
+    /* One byte per character, or iconv dropped one without a word (glibc
+     * skips e.g. the tag characters U+E0000..U+E007F): then the text is not
+     * what the WinAnsi font would show, and the UTF-8 font takes it. */
+    size_t chars = 0;
+    for (const unsigned char *c = (const unsigned char *)utf8; *c; c++) chars += (*c & 0xc0) != 0x80;
+    if ((size_t)(o - out) != chars) {
+        out[0] = 0;
+        return 0;
+    }
     return 1;
 }

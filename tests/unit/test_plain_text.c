@@ -42,6 +42,10 @@ static void invisible_format_characters_are_refused(void **state) {
         "a\xe2\x81\xa0" "b",              /* U+2060 word joiner */
         "a\xe2\x81\xa6" "b\xe2\x81\xa9", /* U+2066 .. U+2069 isolates */
         "\xef\xbb\xbf" "Nama",            /* U+FEFF */
+        "BUDI\xf3\xa0\x81\x81" "X",        /* U+E0041 tag latin capital A */
+        "a\xd8\x9c" "b",                   /* U+061C Arabic letter mark */
+        "a\xc2\xad" "b",                   /* U+00AD soft hyphen */
+        "a\xe2\x81\xaa" "b",              /* U+206A inhibit symmetric swapping */
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
         assert_int_equal(pc_plain_text_check(refused[i], 200, 0), PC_TEXT_CONTROL);
