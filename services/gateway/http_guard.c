@@ -118,9 +118,7 @@ static enum MHD_Result refuse_too_large(struct MHD_Connection *connection, const
     /* The same request id rules as the dispatcher (routes.c): the client's
      * if plain, else a new one, so even this refusal can be traced. */
     struct MHD_Response *r =
-        gw_mhd_problem(413, "permintaan_terlalu_besar", "Permintaan terlalu besar",
-                       "Data yang dikirim melebihi batas ukuran yang diizinkan.",
-                       MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Request-Id"));
+        gw_mhd_problem_for(413, MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Request-Id"));
     if (!r) return MHD_NO;
     enum MHD_Result ret = MHD_queue_response(connection, 413, r);
     MHD_destroy_response(r);

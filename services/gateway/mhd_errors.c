@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <ulfius.h>
@@ -70,15 +71,16 @@ static const struct {
       "Gunakan HTTP/1.1 atau HTTP/1.0." },
 };
 
-static struct MHD_Response *library_problem(unsigned int status) {
+struct MHD_Response *gw_mhd_problem_for(unsigned int status, const char *client_request_id) {
     for (size_t i = 0; i < sizeof meanings / sizeof meanings[0]; i++)
         if (meanings[i].status == status)
-            return gw_mhd_problem(status, meanings[i].code, meanings[i].title, meanings[i].detail, NULL);
+            return gw_mhd_problem(status, meanings[i].code, meanings[i].title, meanings[i].detail,
+                                  client_request_id);
     if (status >= 500)
         return gw_mhd_problem(status, "kesalahan_server", "Terjadi gangguan pada server",
-                              "Silakan coba lagi beberapa saat lagi.", NULL);
+                              "Silakan coba lagi beberapa saat lagi.", client_request_id);
     return gw_mhd_problem(status, "permintaan_ditolak", "Permintaan ditolak",
-                          "Permintaan tidak dapat diproses. Periksa format permintaan.", NULL);
+                          "Permintaan tidak dapat diproses. Periksa format permintaan.", client_request_id);
 }
 
 enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned int status_code,
@@ -90,8 +92,13 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned i
     char labels[32];
     snprintf(labels, sizeof labels, "status=\"%u\"", status_code);
     pc_metrics_inc("pupns_http_library_errors_total", labels, 1);
-    PC_INFO("libmicrohttpd refused a request it could not parse: %u", status_code);
-    struct MHD_Response *problem = library_problem(status_code);
+    /* Anyone can send such requests: the metric counts each, the log only
+     * the first 20 and then every 1000th. */
+    static atomic_ulong refused;
+    unsigned long n = atomic_fetch_add(&refused, 1) + 1;
+    if (n <= 20 || n % 1000 == 0)
+        PC_INFO("libmicrohttpd refused a request it could not parse: %u (%lu so far)", status_code, n);
+    struct MHD_Response *problem = gw_mhd_problem_for(status_code, NULL);
     if (!problem) return real.queue(connection, status_code, response); /* out of memory: its page, then */
     enum MHD_Result ret = real.queue(connection, status_code, problem);
     MHD_destroy_response(problem); /* the connection holds its own reference */

@@ -24,4 +24,8 @@
 struct MHD_Response *gw_mhd_problem(unsigned int status, const char *code, const char *title, const char *detail,
                                     const char *client_request_id);
 
+/* The same for a status, with the gateway's message for it (libmicrohttpd's
+ * statuses and the early 413). */
+struct MHD_Response *gw_mhd_problem_for(unsigned int status, const char *client_request_id);
+
 #endif
