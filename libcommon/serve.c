@@ -408,7 +408,7 @@ pc_status pc_serve_run(const pc_config *cfg, const pc_serve_spec *spec) {
         return PC_EINVAL;
     }
     atomic_init(&s.stop, 0);
-    s.active_us = pc_mono_us();
+    s.active_us = 0; /* no assignment yet: a new group's first one may take seconds (the brokers' rebalance delay) */
     if (spec->rewind && !(s.rewound = rd_kafka_topic_partition_list_new(16))) {
         pc_lifecycle_fail();
         return PC_EUNAVAIL;
@@ -448,7 +448,8 @@ pc_status pc_serve_run(const pc_config *cfg, const pc_serve_spec *spec) {
             rd_kafka_message_destroy(m);
         }
         busy = housekeep(&s);
-        if (!busy && spec->idle_stop_ms > 0 && (pc_mono_us() - s.active_us) / 1000 >= spec->idle_stop_ms) {
+        if (!busy && spec->idle_stop_ms > 0 && s.active_us > 0 &&
+            (pc_mono_us() - s.active_us) / 1000 >= spec->idle_stop_ms) {
             PC_INFO("%s: nothing for %ld ms; stopping", spec->name, spec->idle_stop_ms);
             atomic_store(&s.stop, 1);
         }

@@ -46,7 +46,8 @@
  * options serve such tools and work in any mode: spec.rewind (partitions
  * assigned for the first time in this run start at their oldest retained
  * message) and spec.idle_stop_ms (pc_serve_run returns after that long
- * without a message, counted from the last message or assignment). A
+ * without a message, counted from the last message or assignment, never
+ * before the first assignment). A
  * handler may end the loop early with pc_lifecycle_stop() (e.g. after the
  * last message it wants): the message it is handling still finishes and is
  * committed, those not started are left for the next run.

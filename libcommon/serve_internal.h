@@ -77,7 +77,7 @@ typedef struct serve {
     atomic_int bad_replyto_logged;
     atomic_long dead_letters;      /* and, in observer mode, skipped messages */
     atomic_int stop;               /* the loop itself ends (idle_stop_ms), not the process */
-    int64_t active_us;             /* last message taken in or partitions assigned (monotonic) */
+    int64_t active_us;             /* last message taken in or partitions assigned (monotonic); 0: none yet */
     rd_kafka_topic_partition_list_t *rewound; /* spec->rewind: partitions set back in this run */
 } serve;
 
