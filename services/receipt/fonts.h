@@ -1,6 +1,6 @@
 /* fonts.h -- the TTF files the receipts embed (DejaVu Sans, Sans Bold,
  * Sans Mono Bold). The build makes subsets of Debian's fonts-dejavu-core
- * files ($(B)/fonts, with fonttools' pyftsubset): DejaVuSans.ttf with the
+ * files ($(B)/fonts, with services/receipt/subset_font.py on fonttools): DejaVuSans.ttf with the
  * Latin script (the UTF-8 font, for any Latin-script name),
  * DejaVuSans-CP1252.ttf with exactly Windows-1252's characters (the WinAnsi
  * font for text it holds), Bold and Mono Bold with ASCII. libharu reads,

@@ -145,7 +145,7 @@ static void box(pdf_state *s, float x, float y, float w, float h, float lw) {
 }
 
 /* The document's QR code, side points wide including the 4-module quiet
- * zone, lower left corner at (x, y): one 1-bit image of the modules
+ * zone, lower left corner at (x, y): one 8-bit grey image of the modules
  * (s->qr_image, one XObject however often it is drawn), scaled without
  * interpolation (PDF's default), so every module stays a sharp square. */
 static void qr(pdf_state *s, float x, float y, float side) {
