@@ -84,7 +84,7 @@ static pc_status check(pc_redis *redis, const pc_event *rq, json_t **reply) {
     }
     sodium_memzero(norm, sizeof norm);
     captcha_verdict v = CAPTCHA_EXPIRED;
-    pc_status st = captcha_store_check(redis, id, guess, &v);
+    pc_status st = captcha_store_check(redis, id, rq->id, guess, &v);
     if (st != PC_OK) {
         PC_WARN("captcha %s not checked: %s", id, pc_status_name(st));
         pc_metrics_inc("captcha_checks_total", "result=\"failed\"", 1);

@@ -1,6 +1,10 @@
 /* store.h -- captcha answers in Redis: `captcha:<id>` holds the normalised
- * answer for the captcha's lifetime, and a check consumes it atomically
- * (GETDEL), so every captcha admits exactly one guess, right or wrong. */
+ * answer for the captcha's lifetime, and a check consumes it atomically, so
+ * every captcha admits exactly one guess, right or wrong. The check that
+ * consumed it is remembered (`captcha:checked:<id>`, CAPTCHA_REDELIVERY_S):
+ * the same check delivered again -- Kafka delivers at least once, e.g. when
+ * a consumer is timed out of its group mid-request -- gets the same verdict,
+ * never "expired" for a captcha it used itself. */
 #ifndef CAPTCHA_STORE_H
 #define CAPTCHA_STORE_H
 
@@ -18,11 +22,16 @@ typedef enum {
  * if Redis is unreachable, PC_ERROR on an unexpected reply. */
 pc_status captcha_store_put(pc_redis *r, const char *id, const char *answer, int ttl_s);
 
-/* Consumes the captcha id and compares guess with its answer, in constant
- * time and ignoring case. On PC_OK *verdict says how it went; PC_EUNAVAIL
- * if Redis is unreachable (nothing was consumed, or we cannot know), PC_ERROR
- * on an unexpected reply. id must be a canonical UUID. */
-pc_status captcha_store_check(pc_redis *r, const char *id, const char *guess,
+/* How long the check that consumed a captcha gets its verdict again. */
+#define CAPTCHA_REDELIVERY_S 300
+
+/* Consumes the captcha id for the check check_id (the request's event id)
+ * and compares guess with its answer, in constant time and ignoring case;
+ * the same check_id again within CAPTCHA_REDELIVERY_S compares with the same
+ * answer. On PC_OK *verdict says how it went; PC_EUNAVAIL if Redis is
+ * unreachable (nothing was consumed, or we cannot know), PC_ERROR on an
+ * unexpected reply. id must be a canonical UUID; check_id has no newline. */
+pc_status captcha_store_check(pc_redis *r, const char *id, const char *check_id, const char *guess,
                               captcha_verdict *verdict);
 
 /* "ok", "wrong" or "expired": the reply's `reason`. */

@@ -2,7 +2,10 @@
  * issue gives an id, a PNG data URL and the lifetime, with the answer held
  * in Redis; a check consumes the captcha whether right or wrong; expired,
  * unknown and malformed checks get their reasons; concurrent issues get
- * distinct ids; junk on the request topic does not stop the service.
+ * distinct ids; junk on the request topic does not stop the service; a
+ * check delivered twice (the same request id) gets the same verdict twice
+ * and any other check "expired" (services/captcha/store.c, called here
+ * directly: Kafka's redelivery of one message cannot be asked for).
  *
  *   itest_captcha [NIPS_FILE]   (argument ignored; env PUPNS_KAFKA_BROKERS,
  *                                PUPNS_REDIS_URL, PUPNS_CAPTCHA_TTL_S)
@@ -23,6 +26,7 @@
 #include "log.h"
 #include "redis.h"
 #include "rpc.h"
+#include "store.h"
 
 #define TIMEOUT_MS 10000
 #define CONCURRENT 20
@@ -149,6 +153,26 @@ static void test_wrong_consumes(void) {
         "the right answer after a wrong one is expired (the first check consumed it)");
 }
 
+static void test_redelivered_check(void) {
+    char id[PC_UUID_LEN], answer[32], check_id[PC_UUID_LEN], other[PC_UUID_LEN];
+    json_decref(issue(id, answer));
+    pc_uuid_v4(check_id);
+    pc_uuid_v4(other);
+    captcha_verdict first = CAPTCHA_EXPIRED, again = CAPTCHA_EXPIRED, third = CAPTCHA_OK;
+    pc_status a = captcha_store_check(redis, id, check_id, answer, &first);
+    pc_status b = captcha_store_check(redis, id, check_id, answer, &again);
+    pc_status c = captcha_store_check(redis, id, other, answer, &third);
+    tap(a == PC_OK && b == PC_OK && first == CAPTCHA_OK && again == CAPTCHA_OK,
+        "a check delivered again (the same request id) gets its verdict again: ok");
+    tap(c == PC_OK && third == CAPTCHA_EXPIRED, "another check of that captcha is expired (single use)");
+    captcha_verdict wrong = CAPTCHA_OK, wrong_again = CAPTCHA_OK;
+    json_decref(issue(id, answer));
+    pc_uuid_v4(check_id);
+    captcha_store_check(redis, id, check_id, "zzzzz", &wrong);
+    captcha_store_check(redis, id, check_id, "zzzzz", &wrong_again);
+    tap(wrong == CAPTCHA_WRONG && wrong_again == CAPTCHA_WRONG, "a wrong guess delivered again is wrong again");
+}
+
 static void test_expired(void) {
     char id[PC_UUID_LEN], answer[32], buf[64];
     json_decref(issue(id, answer));
@@ -237,6 +261,7 @@ int main(void) {
     test_issue_and_check();
     test_wrong_consumes();
     test_expired();
+    test_redelivered_check();
     test_malformed();
     test_concurrent();
     test_junk(p);
