@@ -27,6 +27,7 @@ extern const unsigned char fuzz_flow_key[32];
 typedef struct {
     int rpc_calls;
     int session_queries; /* REG_SESSION and REG_LOGOUT */
+    int captcha_checks;
 } fuzz_gw_seen;
 extern fuzz_gw_seen fuzz_seen;
 

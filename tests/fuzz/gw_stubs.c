@@ -79,6 +79,7 @@ static void check_request(const char *type, const json_t *data) {
     } else if (strcmp(type, PC_TYPE_CAPTCHA_CHECK) == 0) {
         const char *id = str(data, "id"), *answer = str(data, "answer");
         FUZZ_CHECK(id && strlen(id) == 36 && answer && *answer && strlen(answer) <= 16, "captcha check request");
+        fuzz_seen.captcha_checks++;
     } else if (strcmp(type, PC_TYPE_REG_SUBMIT) == 0 || strcmp(type, PC_TYPE_REG_LOGIN) == 0) {
         FUZZ_CHECK(nip, "%s without a NIP", type);
         json_t *sealed = json_object_get(data, "sealed");
