@@ -164,12 +164,6 @@ int gw_bearer_hash(const struct _u_request *req, char hash_hex[65]) {
     return 1;
 }
 
-static void unauthenticated(struct _u_response *resp) {
-    gw_fail(resp, 401, "perlu_login", "Perlu masuk (login)",
-            "Sesi Anda tidak valid atau sudah berakhir. Silakan masuk kembali.", NULL);
-    u_map_put(resp->map_header, "WWW-Authenticate", "Bearer realm=\"pupns\"");
-}
-
 /* Asks the registration service about a token (session or logout query),
  * naming it by its hash only. */
 static pc_status session_query(gw_ctx *gw, const char *type, const char *token, json_t **reply) {
@@ -193,7 +187,7 @@ pc_status gw_session_lookup(gw_ctx *gw, const struct _u_request *req, char nip[1
 
 int gw_session_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, char nip[19]) {
     pc_status st = gw_session_lookup(gw, req, nip);
-    if (st == PC_ENOTFOUND) unauthenticated(resp);
+    if (st == PC_ENOTFOUND) gw_fail_pns_login(resp);
     else if (st != PC_OK) gw_service_failure(resp, st, "registrasi");
     return st == PC_OK;
 }
@@ -201,13 +195,13 @@ int gw_session_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response 
 void gw_logout(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp) {
     const char *token = bearer(req);
     if (!token) {
-        unauthenticated(resp);
+        gw_fail_pns_login(resp);
         return;
     }
     json_t *reply = NULL;
     pc_status st = session_query(gw, PC_TYPE_REG_LOGOUT, token, &reply);
     if (st != PC_OK) gw_service_failure(resp, st, "registrasi");
     else if (json_is_true(json_object_get(reply, "valid"))) ulfius_set_empty_body_response(resp, 204);
-    else unauthenticated(resp);
+    else gw_fail_pns_login(resp);
     json_decref(reply);
 }

@@ -26,8 +26,7 @@
 /* A 401 that names the flow token (the body's field "token"); a session
  * would do too, hence the Bearer challenge. */
 static void unauthorized(struct _u_response *resp, const char *code, const char *title, const char *detail) {
-    gw_fail(resp, 401, code, title, detail, "token");
-    u_map_put(resp->map_header, "WWW-Authenticate", "Bearer realm=\"pupns\"");
+    gw_fail_unauthorized(resp, "pupns", code, title, detail, "token");
 }
 
 /* 1 if the caller may report for nip (a flow token of this NIP, else the

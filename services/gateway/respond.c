@@ -1,6 +1,7 @@
 /* respond.c -- response helpers; the status-to-HTTP table lives here alone. */
 #include "respond.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,4 +47,17 @@ void gw_send_problem(struct _u_response *resp, json_t *problem) {
 void gw_fail(struct _u_response *resp, int http_status, const char *code, const char *title,
              const char *detail, const char *field) {
     gw_send_problem(resp, pc_problem_new(http_status, code, title, detail, field));
+}
+
+void gw_fail_unauthorized(struct _u_response *resp, const char *realm, const char *code, const char *title,
+                          const char *detail, const char *field) {
+    gw_fail(resp, 401, code, title, detail, field);
+    char challenge[64];
+    snprintf(challenge, sizeof challenge, "Bearer realm=\"%s\"", realm);
+    u_map_put(resp->map_header, "WWW-Authenticate", challenge);
+}
+
+void gw_fail_pns_login(struct _u_response *resp) {
+    gw_fail_unauthorized(resp, "pupns", "perlu_login", "Perlu masuk (login)",
+                         "Sesi Anda tidak valid atau sudah berakhir. Silakan masuk kembali.", NULL);
 }

@@ -18,5 +18,11 @@ void gw_send_problem(struct _u_response *resp, json_t *problem);
 /* Shorthand for a problem without field errors. field may be NULL. */
 void gw_fail(struct _u_response *resp, int http_status, const char *code, const char *title,
              const char *detail, const char *field);
+/* A 401 with the Bearer challenge of realm ("pupns" for PNS sessions,
+ * "pupns-verifikator" for verifiers'). */
+void gw_fail_unauthorized(struct _u_response *resp, const char *realm, const char *code, const char *title,
+                          const char *detail, const char *field);
+/* The PNS's "log in again" 401. */
+void gw_fail_pns_login(struct _u_response *resp);
 
 #endif

@@ -22,9 +22,8 @@
 #define MAX_PARAM 128
 
 static void unauthenticated(struct _u_response *resp) {
-    gw_fail(resp, 401, "perlu_login", "Perlu masuk (login)",
-            "Sesi verifikator Anda tidak valid atau sudah berakhir. Silakan masuk kembali.", NULL);
-    u_map_put(resp->map_header, "WWW-Authenticate", "Bearer realm=\"pupns-verifikator\"");
+    gw_fail_unauthorized(resp, "pupns-verifikator", "perlu_login", "Perlu masuk (login)",
+                         "Sesi verifikator Anda tidak valid atau sudah berakhir. Silakan masuk kembali.", NULL);
 }
 
 /* The bearer token, or NULL. */
@@ -249,19 +248,11 @@ void gw_unit_status(gw_ctx *gw, const struct _u_request *req, struct _u_response
     json_decref(reply);
 }
 
-/* Neither a PNS nor a verifier session: the PNS's own 401 (the receipts
- * are first theirs). */
-static void receipt_unauthenticated(struct _u_response *resp) {
-    gw_fail(resp, 401, "perlu_login", "Perlu masuk (login)",
-            "Sesi Anda tidak valid atau sudah berakhir. Silakan masuk kembali.", NULL);
-    u_map_put(resp->map_header, "WWW-Authenticate", "Bearer realm=\"pupns\"");
-}
-
 int gw_verifier_receipt_nip(gw_ctx *gw, const struct _u_request *req, struct _u_response *resp, const char *no,
                             char nip[19]) {
     const char *token = bearer(req);
     if (!token) {
-        receipt_unauthenticated(resp);
+        gw_fail_pns_login(resp); /* neither session: the PNS's 401 (receipts are first theirs) */
         return 0;
     }
     char hash[65], client[64];
@@ -280,7 +271,7 @@ int gw_verifier_receipt_nip(gw_ctx *gw, const struct _u_request *req, struct _u_
     else if (st != PC_OK || !status || strcmp(status, "problem") != 0)
         gw_service_failure(resp, st == PC_OK ? PC_EUNAVAIL : st, "verifikasi");
     else if (http == 401)
-        receipt_unauthenticated(resp);
+        gw_fail_pns_login(resp); /* neither session: the PNS's 401 (receipts are first theirs) */
     else
         gw_fail(resp, 404, "registrasi_tidak_ditemukan", "Registrasi tidak ditemukan",
                 "Nomor registrasi tidak ditemukan atau di luar wewenang Anda.", NULL);
