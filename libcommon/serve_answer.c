@@ -62,32 +62,31 @@ static void deliver(serve *s, entry *e, const char *topic, int32_t partition, co
     pc__serve_send(s, e);
 }
 
-/* Observer mode: what would be a dead letter is passed over, counted and
- * logged (rate-limited); e is finished, so its offset is committed. */
-static void skip(serve *s, entry *e, const char *reason, const char *detail) {
+/* Counts a message the loop will not serve (metric, the per-topic result)
+ * and logs it, but not so often that a flood of garbage floods the log too.
+ * what: "skipped" or "dead letter". */
+static void note_unserved(serve *s, entry *e, const char *metric, const char *result, const char *what,
+                          const char *reason, const char *detail) {
     char labels[192];
     snprintf(labels, sizeof labels, "topic=\"%s\",reason=\"%s\"", e->part->topic, reason);
-    pc_metrics_inc("pupns_serve_skipped_total", labels, 1);
-    pc__serve_count(e->part->topic, "skipped");
+    pc_metrics_inc(metric, labels, 1);
+    pc__serve_count(e->part->topic, result);
     long nth = atomic_fetch_add(&s->dead_letters, 1);
     if (nth < 20 || nth % 1000 == 0)
-        PC_WARN("skipped #%ld, %s/%d/%lld: %s%s%s", nth + 1, e->part->topic, e->part->partition,
+        PC_WARN("%s #%ld, %s/%d/%lld: %s%s%s", what, nth + 1, e->part->topic, e->part->partition,
                 (long long)e->offset, reason, detail ? ": " : "", detail ? detail : "");
-    atomic_store(&e->state, E_DONE);
 }
 
 /* Dead letter for e: tracked (e finishes when the brokers have it) or, as a
  * copy beside a reply, fire-and-forget. raw may be NULL (then e's event). */
 void pc__serve_dead_letter(serve *s, entry *e, const char *reason, const char *detail, const void *raw,
                            size_t raw_len, const char *key, int tracked) {
-    if (s->spec->observe) {
-        skip(s, e, reason, detail);
+    if (s->spec->observe) { /* passed over, counted, logged; e is finished, so its offset is committed */
+        note_unserved(s, e, "pupns_serve_skipped_total", "skipped", "skipped", reason, detail);
+        atomic_store(&e->state, E_DONE);
         return;
     }
-    char labels[192];
-    snprintf(labels, sizeof labels, "topic=\"%s\",reason=\"%s\"", e->part->topic, reason);
-    pc_metrics_inc("pupns_deadletter_total", labels, 1);
-    pc__serve_count(e->part->topic, "deadletter");
+    note_unserved(s, e, "pupns_deadletter_total", "deadletter", "dead letter", reason, detail);
     char *own = NULL;
     if (!raw && e->ev.root) {
         own = pc_event_encode(e->ev.root, &raw_len);
@@ -97,11 +96,6 @@ void pc__serve_dead_letter(serve *s, entry *e, const char *reason, const char *d
     char *payload = pc_deadletter_encode(reason, detail, e->part->topic, e->part->partition, e->offset,
                                          key, raw, raw_len, e->ev.type);
     free(own);
-    /* Logged, but not so often that a flood of garbage floods the log too. */
-    long nth = atomic_fetch_add(&s->dead_letters, 1);
-    if (nth < 20 || nth % 1000 == 0)
-        PC_WARN("dead letter #%ld from %s/%d/%lld: %s%s%s", nth + 1, e->part->topic, e->part->partition,
-                (long long)e->offset, reason, detail ? ": " : "", detail ? detail : "");
     if (tracked) {
         deliver(s, e, PC_TOPIC_DEADLETTER, RD_KAFKA_PARTITION_UA, key, payload);
     } else if (payload) {
