@@ -14,8 +14,8 @@ BASE = os.environ.get("BASE_URL", "http://127.0.0.1:28080")
 REDIS_URL = os.environ.get("PUPNS_REDIS_URL", "redis://127.0.0.1:25402/0")
 
 
-def call(method, path, body=None, headers=None, base=None, timeout=60):
-    """Returns (status, parsed JSON or None, headers)."""
+def request(method, path, body=None, headers=None, base=None, timeout=60):
+    """Returns (status, body bytes, headers), whatever the status."""
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request((base or BASE) + path, data=data, method=method)
     if data is not None:
@@ -24,14 +24,27 @@ def call(method, path, body=None, headers=None, base=None, timeout=60):
         req.add_header(k, v)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
-            raw, status, hdrs = r.read(), r.status, r.headers
+            return r.status, r.read(), r.headers
     except urllib.error.HTTPError as e:
-        raw, status, hdrs = e.read(), e.code, e.headers
+        return e.code, e.read(), e.headers
+
+
+def call(method, path, body=None, headers=None, base=None, timeout=60):
+    """Returns (status, parsed JSON or None, headers)."""
+    status, raw, hdrs = request(method, path, body, headers, base, timeout)
     try:
         parsed = json.loads(raw) if raw else None
     except ValueError:
         parsed = None
     return status, parsed, hdrs
+
+
+def get_bytes(path, token=None, headers=None, timeout=30):
+    """(status, body bytes, headers) of a GET (a PDF, a key list), as the bearer of token if given."""
+    headers = dict(headers or {})
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    return request("GET", path, headers=headers, timeout=timeout)
 
 
 def redis(*args):

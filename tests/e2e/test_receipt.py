@@ -18,9 +18,7 @@ import subprocess
 import sys
 import time
 import unicodedata
-import urllib.error
 import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pupns_client as pc  # noqa: E402
@@ -38,20 +36,6 @@ def sql(q):
 
 def lit(s):
     return "'" + s.replace("'", "''") + "'"
-
-
-def get(path, token=None, headers=None):
-    """(status, body bytes, headers) of a GET."""
-    req = urllib.request.Request(pc.BASE + path)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, r.read(), r.headers
-    except urllib.error.HTTPError as e:
-        return e.code, e.read(), e.headers
 
 
 def tool(*args, data=None):
@@ -99,7 +83,7 @@ def fetch(p, kind, deadline_s=20):
     """Polls until the document is there; 202 (with Retry-After) before."""
     t0, saw202 = time.time(), False
     while True:
-        s, body, h = get(f"/api/v1/registrasi/{p['no']}/{kind}.pdf", p["token"])
+        s, body, h = pc.get_bytes(f"/api/v1/registrasi/{p['no']}/{kind}.pdf", p["token"])
         if s == 202:
             saw202 = True
             if not h.get("Retry-After", "").isdigit():
@@ -110,7 +94,7 @@ def fetch(p, kind, deadline_s=20):
 
 
 # ---- the documents ---------------------------------------------------------
-keys_s, keys_b, _ = get("/api/v1/bukti/kunci")
+keys_s, keys_b, _ = pc.get_bytes("/api/v1/bukti/kunci")
 keys = json.loads(keys_b) if keys_s == 200 else {}
 T.ok(keys_s == 200 and keys.get("alg") == "Ed25519" and keys.get("keys"), "GET /api/v1/bukti/kunci lists Ed25519 keys",
      keys_b[:300])
@@ -128,9 +112,9 @@ for i, p in enumerate(people):
     etag = h.get("ETag", "")
     T.ok(re.fullmatch(r'"r\d+-[0-9a-f]{32}"', etag) is not None and "private" in h.get("Cache-Control", ""),
          f"{tag}: ETag and Cache-Control", (etag, h.get("Cache-Control")))
-    s2, body2, h2 = get(f"/api/v1/registrasi/{p['no']}/bukti.pdf", p["token"], {"If-None-Match": etag})
+    s2, body2, h2 = pc.get_bytes(f"/api/v1/registrasi/{p['no']}/bukti.pdf", p["token"], {"If-None-Match": etag})
     T.ok(s2 == 304 and not body2 and h2.get("ETag") == etag, f"{tag}: If-None-Match -> 304", (s2, h2.get("ETag")))
-    s3, pdf3, h3 = get(f"/api/v1/registrasi/{p['no']}/bukti.pdf", p["token"])
+    s3, pdf3, h3 = pc.get_bytes(f"/api/v1/registrasi/{p['no']}/bukti.pdf", p["token"])
     T.ok(s3 == 200 and pdf3 == pdf and h3.get("ETag") == etag, f"{tag}: rendered again, byte-identical ({len(pdf)} bytes)")
     path = os.path.join(ART, f"bukti-{p['no']}.pdf")
     open(path, "wb").write(pdf)
@@ -167,29 +151,29 @@ for i, p in enumerate(people):
         continue
     q = codes[0]
     T.ok(q.split(".")[4] in kids, f"{tag}: the payload's key id is published")
-    s, vb, _ = get("/api/v1/bukti/verifikasi?q=" + urllib.parse.quote(q, safe=""))
+    s, vb, _ = pc.get_bytes("/api/v1/bukti/verifikasi?q=" + urllib.parse.quote(q, safe=""))
     v = json.loads(vb) if s == 200 else {}
     T.ok(s == 200 and v.get("valid") is True and v.get("nama") == p["reg"]["nama"] and v.get("instansi") == inst
          and v.get("no_registrasi") == p["no"], f"{tag}: the QR payload verifies, with Nama and Instansi", vb[:300])
     for pos in (7, 20, 40, len(q) - 10):
         t = q[:pos] + ("B" if q[pos] != "B" else "C") + q[pos + 1:]
-        s, vb, _ = get("/api/v1/bukti/verifikasi?q=" + urllib.parse.quote(t, safe=""))
+        s, vb, _ = pc.get_bytes("/api/v1/bukti/verifikasi?q=" + urllib.parse.quote(t, safe=""))
         v = json.loads(vb) if s == 200 else {}
         T.ok(s == 200 and v.get("valid") is False and v.get("alasan") in ("tanda_tangan_tidak_valid", "format_tidak_valid"),
              f"{tag}: one byte changed at {pos} -> invalid ({v.get('alasan')})", vb[:200])
     if i == 0:
         kid = q.split(".")[4]
         other = "0" * 8 if kid != "0" * 8 else "1" * 8
-        s, vb, _ = get("/api/v1/bukti/verifikasi?q=" + q.replace(kid, other))
+        s, vb, _ = pc.get_bytes("/api/v1/bukti/verifikasi?q=" + q.replace(kid, other))
         T.ok(s == 200 and json.loads(vb).get("alasan") == "kunci_tidak_dikenal", "an unknown key id -> kunci_tidak_dikenal",
              vb[:200])
         sql(f"INSERT INTO receipt.revocation (no_registrasi, reason) VALUES ({lit(p['no'])}, 'uji pencabutan')")
-        s, vb, _ = get("/api/v1/bukti/verifikasi?q=" + q)
+        s, vb, _ = pc.get_bytes("/api/v1/bukti/verifikasi?q=" + q)
         v = json.loads(vb) if s == 200 else {}
         T.ok(s == 200 and v.get("valid") is False and v.get("alasan") == "registrasi_dicabut",
              "a revoked registration -> registrasi_dicabut", vb[:200])
         sql(f"DELETE FROM receipt.revocation WHERE no_registrasi = {lit(p['no'])}")
-        s, vb, _ = get("/api/v1/bukti/verifikasi?q=" + q)
+        s, vb, _ = pc.get_bytes("/api/v1/bukti/verifikasi?q=" + q)
         T.ok(s == 200 and json.loads(vb).get("valid") is True, "valid again once the revocation is gone")
 
     # The Formulir.
@@ -217,19 +201,19 @@ for i, p in enumerate(people):
 
 # ---- who may see what ------------------------------------------------------
 a, b = people[0], people[1]
-s, body, _ = get(f"/api/v1/registrasi/{a['no']}/bukti.pdf", b["token"])
+s, body, _ = pc.get_bytes(f"/api/v1/registrasi/{a['no']}/bukti.pdf", b["token"])
 T.ok(s == 404 and b"%PDF" not in body, "another PNS asking for a receipt: 404", (s, body[:200]))
-s, body, _ = get(f"/api/v1/registrasi/{a['no']}/formulir.pdf", b["token"])
+s, body, _ = pc.get_bytes(f"/api/v1/registrasi/{a['no']}/formulir.pdf", b["token"])
 T.ok(s == 404, "another PNS asking for a formulir: 404", (s, body[:200]))
-s, body, h = get(f"/api/v1/registrasi/{a['no']}/bukti.pdf")
+s, body, h = pc.get_bytes(f"/api/v1/registrasi/{a['no']}/bukti.pdf")
 T.ok(s == 401 and h.get("Content-Type", "").startswith("application/problem+json"), "no session: 401 problem+json",
      (s, body[:200]))
-s, body, _ = get("/api/v1/registrasi/ZZZZZZZZ/bukti.pdf", a["token"])
+s, body, _ = pc.get_bytes("/api/v1/registrasi/ZZZZZZZZ/bukti.pdf", a["token"])
 T.ok(s == 404, "a number that does not exist: 404", (s, body[:200]))
-s, body, h = get("/api/v1/bukti/verifikasi")
+s, body, h = pc.get_bytes("/api/v1/bukti/verifikasi")
 T.ok(s == 400 and h.get("Content-Type", "").startswith("application/problem+json"), "verifikasi without q: 400",
      (s, body[:200]))
-s, body, _ = get("/api/v1/bukti/verifikasi?q=bukan-kode")
+s, body, _ = pc.get_bytes("/api/v1/bukti/verifikasi?q=bukan-kode")
 T.ok(s == 200 and json.loads(body).get("alasan") == "format_tidak_valid", "verifikasi of junk: format_tidak_valid")
 
 # ---- the same responses against proto/openapi.yaml ------------------------

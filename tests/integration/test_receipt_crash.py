@@ -19,7 +19,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 
 TOP = os.environ["TOP"]
@@ -36,17 +35,6 @@ TOPIC = "pupns.registration.events"
 
 def sql(q):
     return subprocess.run(PG + ["-c", q], capture_output=True, text=True, check=True).stdout.strip()
-
-
-def get(path, token=None):
-    req = urllib.request.Request(pc.BASE + path)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, r.read(), r.headers
-    except urllib.error.HTTPError as e:
-        return e.code, e.read(), e.headers
 
 
 def metric(name, labels):
@@ -96,7 +84,7 @@ def register_and_login(nip):
 def bukti(p, timeout=30.0):
     t0 = time.time()
     while True:
-        s, body, h = get(f"/api/v1/registrasi/{p['no']}/bukti.pdf", p["token"])
+        s, body, h = pc.get_bytes(f"/api/v1/registrasi/{p['no']}/bukti.pdf", p["token"])
         if s == 200 or time.time() - t0 > timeout:
             return s, body, h
         time.sleep(0.3)
@@ -151,7 +139,7 @@ for t in threads:
     t.join()
 T.ok(len(people) == len(nips) - 1, f"{len(people)} registrations while the receipt service was down")
 if people:
-    s, body, _ = get(f"/api/v1/registrasi/{people[0]['no']}/bukti.pdf", people[0]["token"])
+    s, body, _ = pc.get_bytes(f"/api/v1/registrasi/{people[0]['no']}/bukti.pdf", people[0]["token"])
     T.ok(s in (202, 503, 504), f"bukti.pdf while the receipt service is down: {s}, not a 500", body[:200])
 subprocess.run([SVC, "start", "receipt", "1"], check=True, capture_output=True)
 # Kill it again while it works through the backlog.
@@ -186,6 +174,6 @@ if people:
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", path + ".pdf", path], check=False, capture_output=True)
     q = subprocess.run(["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", path + ".png"], capture_output=True, text=True,
                        check=False).stdout.split()
-    s, vb, _ = get("/api/v1/bukti/verifikasi?q=" + (q[0] if q else "x"))
+    s, vb, _ = pc.get_bytes("/api/v1/bukti/verifikasi?q=" + (q[0] if q else "x"))
     T.ok(s == 200 and json.loads(vb).get("valid") is True, "a receipt issued across the crashes verifies", vb[:200])
 print(f"1..{T.n}")
