@@ -192,6 +192,18 @@ smtp_down() {
     rm -f "$smtp_dir/pid"
 }
 
+# listener_names N PROTOCOL: node N's client/broker listener and its
+# controller listener, both speaking PROTOCOL.
+listener_names() {
+    cat <<CONF
+listeners=$2://127.0.0.1:$(broker_port "$1"),CONTROLLER://127.0.0.1:$(ctl_port "$1")
+advertised.listeners=$2://127.0.0.1:$(broker_port "$1")
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=$2:$2,CONTROLLER:$2
+inter.broker.listener.name=$2
+CONF
+}
+
 # kafka_listeners N: the listener settings of node N. With mutual TLS,
 # every listener (clients, brokers and the controllers, all on loopback)
 # speaks TLS and requires a certificate of the stack's CA; a certificate's
@@ -208,11 +220,7 @@ kafka_listeners() {
         # again since it started is stale (kafka_stale_nodes) and restarted.
         cat <<CONF
 # certificate $(openssl x509 -in "$tls_dir/kafka-$n.pem" -noout -fingerprint -sha256 | cut -d= -f2)
-listeners=SSL://127.0.0.1:$(broker_port "$n"),CONTROLLER://127.0.0.1:$(ctl_port "$n")
-advertised.listeners=SSL://127.0.0.1:$(broker_port "$n")
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=SSL:SSL,CONTROLLER:SSL
-inter.broker.listener.name=SSL
+$(listener_names "$n" SSL)
 ssl.client.auth=required
 ssl.keystore.type=PEM
 ssl.keystore.location=$tls_dir/kafka-$n.keystore.pem
@@ -226,24 +234,14 @@ CONF
         return
     fi
     if [ "$auth" != sasl ]; then
-        cat <<CONF
-listeners=PLAINTEXT://127.0.0.1:$(broker_port "$n"),CONTROLLER://127.0.0.1:$(ctl_port "$n")
-advertised.listeners=PLAINTEXT://127.0.0.1:$(broker_port "$n")
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
-CONF
+        listener_names "$n" PLAINTEXT
         return
     fi
     local pw users="" u
     pw=$(password_of admin)
     for u in $(kafka_principals); do users="$users user_$u=\"$(password_of "$u")\""; done
     cat <<CONF
-listeners=SASL_PLAINTEXT://127.0.0.1:$(broker_port "$n"),CONTROLLER://127.0.0.1:$(ctl_port "$n")
-advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$(broker_port "$n")
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
-inter.broker.listener.name=SASL_PLAINTEXT
+$(listener_names "$n" SASL_PLAINTEXT)
 sasl.enabled.mechanisms=PLAIN
 sasl.mechanism.inter.broker.protocol=PLAIN
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$pw"$users;
